@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-2.0
+# make run    set up, build, boot the domU scenario, print a report
+# make check  every suite; ends with "N passed, N failed"
+
+.PHONY: all run check prepare clean-results
+
+all: run
+
+prepare:
+	bench/prepare.sh
+
+run: prepare
+	SCENARIOS=domu SKIP_BASE=1 bench/check.sh > /dev/null || true
+	bench/report.sh
+
+check: prepare
+	bench/check.sh
+
+clean-results:
+	rm -rf results

@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# build.sh KIND [FLAVOUR]: build the arm64 Image of the "patched" or "base"
+# tree.  FLAVOUR "test" (default) adds the debug options (KASAN, lockdep,
+# kmemleak, DEBUG_LIST); "bench" leaves them out.
+. "$(dirname "$0")/lib.sh"
+
+kind=$1
+flavour=${2:-test}
+src=$SRC/$kind
+out=$BUILD/$kind-$flavour
+[ -d "$src" ] || die "no tree $src: run bench/tree.sh"
+
+frags="$BENCH_DIR/config/xen-guest.config"
+[ "$flavour" = test ] && frags="$frags $BENCH_DIR/config/debug.config"
+
+mkdir -p "$out"
+# Re-merge only when a fragment changed: the merge rewrites .config.
+if ! cat $frags | cmp -s - "$out/fragments"; then
+	make -s -C "$src" O="$out" allnoconfig > /dev/null
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" $frags \
+		> "$out/merge.log" 2>&1
+	make -s -C "$src" O="$out" olddefconfig > /dev/null
+	# A fragment line that did not survive the merge is a bench bug.
+	grep -h '^CONFIG_.*=y' $frags | while read -r l; do
+		grep -qx "$l" "$out/.config" || die "$l dropped from $kind config (see $out/merge.log)"
+	done
+	cat $frags > "$out/fragments"
+fi
+
+# TARGETS builds only part of the tree (e.g. TARGETS=drivers/xen/).
+targets=${TARGETS:-Image headers_install}
+if ! make -C "$src" O="$out" CC="ccache ${CROSS_COMPILE}gcc" -j"$JOBS" \
+	$targets > "$out/build.log" 2>&1; then
+	grep -E 'error|Error' "$out/build.log" | head -30 >&2
+	die "$kind kernel build failed (log: $out/build.log)"
+fi
+grep -E '^[^ ]+:[0-9]+:[0-9]+: warning:' "$out/build.log" | sort -u > "$out/warnings" || true
+[ -n "${TARGETS:-}" ] && { cat "$out/warnings"; exit 0; }
+cp "$out/arch/arm64/boot/Image" "$out/Image"
+log "$kind-$flavour: Image $(($(stat -c %s "$out/Image") / 1024 / 1024)) MiB, $(wc -l < "$out/warnings") warnings"

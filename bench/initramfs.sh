@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# initramfs.sh KIND [FLAVOUR]: build the dom0 and domU initramfs of a kernel
+# from the unpacked Debian arm64 packages: no qemu-user, no binfmt.
+. "$(dirname "$0")/lib.sh"
+
+kind=$1
+flavour=${2:-test}
+out=$BUILD/$kind-$flavour
+work=$out/initramfs
+[ -f "$out/Image" ] || die "no $out/Image: build the $kind kernel first"
+[ -d "$XENROOT/usr/lib/xen-4.17" ] || die "no Xen userland in $XENROOT: run bench/setup.sh"
+
+rm -rf "$work"
+mkdir -p "$work/dom0" "$work/domu"
+
+# The selftest, static, against this kernel's uapi headers.
+sdir=$REPO_DIR/tools/testing/selftests
+${CROSS_COMPILE}gcc -static -O2 -Wall -Wextra -I"$sdir" -I"$out/usr/include" \
+	-o "$work/xen_ext_regions" "$sdir/xen/xen_ext_regions.c" ||
+	die "selftest build failed"
+
+# Copy an arm64 ELF file of $XENROOT, and the shared libraries it needs,
+# to the same path under root.
+copy_elf() {
+	local root=$1 rel=$2 lib path
+	[ -e "$root/$rel" ] && return
+	mkdir -p "$root/$(dirname "$rel")"
+	cp -L "$XENROOT/$rel" "$root/$rel"
+	for lib in $(${CROSS_COMPILE}readelf -d "$XENROOT/$rel" |
+		     sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
+		path=$(cd "$XENROOT" && find lib usr/lib -name "$lib" | head -1)
+		[ -n "$path" ] || die "$rel needs $lib, which no unpacked package has"
+		copy_elf "$root" "$path"
+	done
+}
+
+base_root() {
+	local root=$1
+	mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,bench,lib}
+	cp "$XENROOT/bin/busybox" "$root/bin/busybox"
+	ln -s busybox "$root/bin/sh"
+	cp "$work/xen_ext_regions" "$root/bench/"
+	# The dynamic loader and libc for the Xen tools.
+	mkdir -p "$root/lib/aarch64-linux-gnu"
+	cp -L "$XENROOT"/lib/aarch64-linux-gnu/{ld-linux-aarch64.so.1,libc.so.6} \
+		"$root/lib/aarch64-linux-gnu/" 2>/dev/null ||
+	cp -L "$XENROOT"/usr/lib/aarch64-linux-gnu/{ld-linux-aarch64.so.1,libc.so.6} \
+		"$root/lib/aarch64-linux-gnu/"
+	ln -sf aarch64-linux-gnu/ld-linux-aarch64.so.1 "$root/lib/ld-linux-aarch64.so.1"
+}
+
+mkcpio() {
+	(cd "$1" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$2"
+}
+
+# domU: busybox, the selftest and xenstore-read.
+base_root "$work/domu"
+cp "$BENCH_DIR/rootfs/domu-init" "$work/domu/init"
+copy_elf "$work/domu" usr/bin/xenstore-read
+mkcpio "$work/domu" "$work/domu-initramfs.cpio.gz"
+
+# dom0: all of the unpacked Xen userland, the domU kernel and initramfs.
+base_root "$work/dom0"
+(cd "$XENROOT" && tar cf - --exclude=./boot --exclude=./usr/share/doc \
+	--exclude=./usr/share/man --exclude=./bin/busybox .) | tar xf - -C "$work/dom0"
+cp "$BENCH_DIR/rootfs/dom0-init" "$work/dom0/init"
+cp "$BENCH_DIR/rootfs/tests.sh" "$BENCH_DIR/rootfs/domu.cfg" "$work/dom0/bench/"
+cp "$BENCH_DIR/rootfs/block" "$work/dom0/etc/xen/scripts/block"
+mkdir -p "$work/dom0/boot"
+cp "$out/Image" "$work/dom0/boot/Image"
+cp "$work/domu-initramfs.cpio.gz" "$work/dom0/boot/"
+mkcpio "$work/dom0" "$out/dom0-initramfs.cpio.gz"
+log "$kind-$flavour initramfs: dom0 $(($(stat -c %s "$out/dom0-initramfs.cpio.gz") / 1024 / 1024)) MiB, domU $(($(stat -c %s "$work/domu-initramfs.cpio.gz") / 1024)) KiB"

@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings of the bench scripts.  Sourced, never run.
+
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
+CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/xenext
+RESULTS=${RESULTS:-$REPO_DIR/results}
+JOBS=${JOBS:-$(($(nproc) + 1))}
+
+export ARCH=arm64
+export CROSS_COMPILE=aarch64-linux-gnu-
+export CCACHE_DIR=$CACHE/ccache
+export CCACHE_MAXSIZE=5G
+
+XENROOT=$CACHE/xenroot
+XEN_IMAGE=$XENROOT/boot/xen-4.17-arm64
+SRC=$CACHE/src
+BUILD=$CACHE/build
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+# A stage that takes long says so, and how long it took.
+stage() {
+	local name=$1 t0 rc
+	shift
+	log "$name ..."
+	t0=$(date +%s)
+	rc=0
+	"$@" || rc=$?
+	log "$name: $(($(date +%s) - t0)) s"
+	echo "$name $(($(date +%s) - t0))" >> "$CACHE/stage-times"
+	return $rc
+}
+
+check_disk() {
+	local avail
+	mkdir -p "$CACHE"
+	avail=$(df -Pk "$CACHE" | awk 'NR == 2 { print $4 }')
+	[ "$avail" -gt $((8 * 1024 * 1024)) ] ||
+		die "less than 8 GiB free under $CACHE ($((avail / 1024)) MiB): free some disk space"
+}

@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# scenario.sh KIND SCENARIO [FLAVOUR]: boot Xen 4.17 under QEMU with the KIND
+# kernel as dom0 and judge what the guests printed.  Writes
+# results/KIND-SCENARIO/{console.log,results.txt}; prints one line per result.
+. "$(dirname "$0")/lib.sh"
+
+kind=$1
+scenario=$2
+flavour=${3:-test}
+out=$BUILD/$kind-$flavour
+dir=$RESULTS/$kind-$scenario
+[ -f "$out/Image" ] && [ -f "$out/dom0-initramfs.cpio.gz" ] || die "build $kind first"
+
+xen_args="dom0_mem=${DOM0_MEM:-512M} loglvl=all guest_loglvl=all console=dtuart"
+case $scenario in
+modern)	timeout=${TIMEOUT:-600} ;;
+legacy)	timeout=${TIMEOUT:-600}; xen_args="$xen_args ext_regions=no" ;;
+domu)	timeout=${TIMEOUT:-1200} ;;
+*)	die "unknown scenario $scenario (modern, legacy, domu)" ;;
+esac
+
+mkdir -p "$dir"
+log="$dir/console.log"
+rm -f "$dir/results.txt"
+t0=$(date +%s)
+rc=0
+timeout -k 10 "$timeout" qemu-system-aarch64 \
+	-machine virt,virtualization=on,gic-version=3 -cpu cortex-a57 \
+	-smp 2 -m "${QEMU_MEM:-2048}" -display none -monitor none -serial stdio \
+	-no-reboot \
+	-kernel "$XEN_IMAGE" -append "$xen_args" \
+	-device guest-loader,addr=0x49000000,kernel="$out/Image",bootargs="console=hvc0 earlycon=xen rdinit=/init bench.scenario=$scenario" \
+	-device guest-loader,addr=0x50000000,initrd="$out/dom0-initramfs.cpio.gz" \
+	< /dev/null > "$log" 2>&1 || rc=$?
+secs=$(($(date +%s) - t0))
+tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
+
+{
+	sed -n 's/^BENCH: RESULT \([^ ]*\) \([A-Z]*\) *\(.*\)/\2 \1 \3/p' "$log"
+
+	# Anything the kernels report is a failure, wherever it appears; Xen's
+	# own lines ("(XEN)") are not judged.
+	bad=$(grep -v '^(XEN)' "$log" | grep -nE 'Kernel panic|Oops|BUG:|WARNING:|Call trace:|unreferenced object|kmemleak: [0-9]+ new suspected|INFO: task .* blocked|possible recursive locking|Unable to handle kernel' | head -5 || true)
+	if [ -n "$bad" ]; then
+		echo "FAIL kernel-reports $(echo "$bad" | head -1 | cut -c1-160)"
+	else
+		echo "PASS kernel-reports none"
+	fi
+
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "FAIL completed timeout after ${timeout}s; last line: $(grep -v '^$' "$log" | tail -1 | cut -c1-160)"
+	elif ! grep -q '^BENCH: END' "$log"; then
+		echo "FAIL completed QEMU exited ($rc) before the end; last line: $(grep -v '^$' "$log" | tail -1 | cut -c1-160)"
+	else
+		echo "PASS completed ${secs}s"
+	fi
+} > "$dir/results.txt"
+echo "$secs" > "$dir/seconds"
+sed "s/^\([A-Z]*\) /\1 $kind.$scenario./" "$dir/results.txt"

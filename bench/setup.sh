@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install what the bench needs from Debian, idempotently, and unpack
+# Debian's Xen 4.17 arm64 packages into the cache.
+. "$(dirname "$0")/lib.sh"
+
+HOST_PKGS="linux-source-6.1 gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+qemu-system-arm device-tree-compiler bc flex bison libssl-dev libelf-dev cpio
+kmod rsync ccache python3 xz-utils gzip"
+
+# Xen and the arm64 userland of the dom0 and domU initramfs.
+ARM64_PKGS="xen-hypervisor-4.17-arm64 xen-utils-4.17 xen-utils-common
+xenstore-utils busybox-static libc6 libncurses6 libtinfo6 libxencall1
+libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxenmisc4.17 libxenstore4
+libxentoollog1 libxentoolcore1 libyajl2 libext2fs2 libfdt1 libuuid1
+libxendevicemodel1 libxenhypfs1 zlib1g libgcc-s1 libcom-err2 libzstd1
+liblzma5 libbz2-1.0 liblzo2-2"
+
+[ "$(id -u)" = 0 ] || die "setup needs root (apt-get, dpkg --add-architecture)"
+check_disk
+
+apt_updated=
+apt_update() {
+	[ -n "$apt_updated" ] && return
+	log "apt-get update"
+	apt-get update -qq || die "apt-get update failed: is the Debian archive reachable?"
+	apt_updated=1
+}
+
+missing=
+for p in $HOST_PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	dpkg --add-architecture arm64
+	apt_updated=
+fi
+if [ -n "$missing" ]; then
+	apt_update
+	log "installing:$missing"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing \
+		> "$CACHE/apt-install.log" 2>&1 ||
+		{ tail -20 "$CACHE/apt-install.log" >&2; die "apt-get install failed (log: $CACHE/apt-install.log)"; }
+fi
+
+stamp=$CACHE/xenroot.stamp
+want=$(echo $ARM64_PKGS | md5sum | cut -c1-8)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -f "$XEN_IMAGE" ]; then
+	mkdir -p "$CACHE/debs"
+	(cd "$CACHE/debs" && ls ./*_arm64.deb >/dev/null 2>&1) || apt_update
+	pkgs=
+	for p in $ARM64_PKGS; do
+		ls "$CACHE/debs/${p}_"*_arm64.deb >/dev/null 2>&1 || pkgs="$pkgs $p:arm64"
+	done
+	if [ -n "$pkgs" ]; then
+		apt_update
+		log "downloading arm64 packages:$pkgs"
+		(cd "$CACHE/debs" && apt-get download $pkgs > "$CACHE/apt-download.log" 2>&1) ||
+			{ tail -20 "$CACHE/apt-download.log" >&2; die "apt-get download failed"; }
+	fi
+	rm -rf "$XENROOT"
+	mkdir -p "$XENROOT"
+	for d in "$CACHE"/debs/*_arm64.deb; do
+		dpkg-deb -x "$d" "$XENROOT"
+	done
+	[ -f "$XEN_IMAGE" ] || die "no $XEN_IMAGE in xen-hypervisor-4.17-arm64"
+	echo "$want" > "$stamp"
+fi
+log "setup ok: Xen $(ls "$CACHE"/debs/xen-hypervisor-4.17-arm64_*.deb | sed 's/.*_\(4[^_]*\)_.*/\1/')"

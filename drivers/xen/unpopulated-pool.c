@@ -1,0 +1,581 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unpopulated pages: guest-physical pages with no RAM behind them, where
+ * grant and foreign mappings are placed.
+ *
+ * The space comes from, in order of preference:
+ *  - the extended regions Xen advertises to device-tree guests, kept in a
+ *    gen_pool with a granule of one memory subsection (2 MiB), so that
+ *    every 2 MiB-aligned byte of them can be used;
+ *  - on platforms with no such list (x86), free space of iomem_resource;
+ *  - the balloon, when there is no usable space, when it runs out, or when
+ *    the kernel parameter xen_unpopulated=balloon says so.
+ *
+ * Space is given struct pages by memremap_pages() one chunk at a time: the
+ * first chunk is one subsection, later ones grow with what is mapped (up
+ * to XEN_UPOP_GROW_MAX) or with the request.  Each chunk keeps its free
+ * pages on a list linked through page->zone_device_data: page->lru is not
+ * ours while a page is in use (drivers such as blkback with NVMe use it).
+ */
+
+#define pr_fmt(fmt) "xen_unpopulated: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/genalloc.h>
+#include <linux/ioport.h>
+#include <linux/kernel.h>
+#include <linux/memory_hotplug.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include <xen/balloon.h>
+#include <xen/ext-regions.h>
+#include <xen/page.h>
+#include <xen/xen.h>
+
+#include "unpopulated-pool.h"
+
+/* Largest chunk mapped for small requests: one 4 KiB-page section. */
+#define XEN_UPOP_GROW_MAX	SZ_128M
+
+/*
+ * A chunk that has been wholly free for this long is unmapped and its
+ * space returned, so that the struct pages of a burst go back to RAM; a
+ * steady user that frees and allocates again keeps its chunks mapped.
+ */
+#define XEN_UPOP_RECLAIM_DELAY	HZ
+
+static const char * const xen_upop_policy_names[] = {
+	[XEN_UPOP_AUTO]		= "auto",
+	[XEN_UPOP_REGIONS]	= "regions",
+	[XEN_UPOP_BALLOON]	= "balloon",
+};
+
+static const char * const xen_upop_source_names[] = {
+	[XEN_UPOP_SRC_BALLOON]	= "balloon",
+	[XEN_UPOP_SRC_REGIONS]	= "extended regions",
+	[XEN_UPOP_SRC_IOMEM]	= "free iomem space",
+};
+
+/* One memremap_pages() range. */
+struct xen_upop_chunk {
+	struct dev_pagemap pgmap;
+	struct resource res;
+	struct list_head node;		/* in xen_upop.chunks */
+	struct list_head avail;		/* in xen_upop.avail while nr_free */
+	struct page *free;		/* linked by zone_device_data */
+	unsigned long nr_pages;
+	unsigned long nr_free;
+};
+
+/* zone_device_data of a page handed out: catches a second free. */
+static char xen_upop_in_use;
+
+static struct xen_upop xen_upop = {
+	.lock	= __MUTEX_INITIALIZER(xen_upop.lock),
+	.chunks	= LIST_HEAD_INIT(xen_upop.chunks),
+	.avail	= LIST_HEAD_INIT(xen_upop.avail),
+	.policy	= XEN_UPOP_AUTO,
+	.source	= XEN_UPOP_SRC_BALLOON,
+};
+
+static int __init xen_upop_parse_policy(char *arg)
+{
+	int i = arg ? match_string(xen_upop_policy_names,
+				   ARRAY_SIZE(xen_upop_policy_names), arg) : -EINVAL;
+
+	if (i < 0) {
+		pr_err("xen_unpopulated=%s: want auto, regions or balloon\n", arg);
+		return -EINVAL;
+	}
+	xen_upop.policy = i;
+	return 0;
+}
+early_param("xen_unpopulated", xen_upop_parse_policy);
+
+static struct xen_upop_chunk *xen_upop_chunk_of(struct page *page)
+{
+	if (!page || !is_zone_device_page(page) ||
+	    page->pgmap->owner != &xen_upop)
+		return NULL;
+	return container_of(page->pgmap, struct xen_upop_chunk, pgmap);
+}
+
+/* Find @size bytes of space and claim them in iomem_resource. */
+static int xen_upop_get_space(struct xen_upop *u, struct xen_upop_chunk *c,
+			      unsigned long size)
+{
+	struct range mhp;
+	unsigned long addr;
+	int ret;
+
+	c->res.name = "Xen scratch";
+	c->res.flags = IORESOURCE_MEM | IORESOURCE_BUSY;
+
+	if (u->source == XEN_UPOP_SRC_IOMEM) {
+		mhp = mhp_get_pluggable_range(true);
+		return allocate_resource(&iomem_resource, &c->res, size,
+					 mhp.start, mhp.end, u->granule,
+					 NULL, NULL);
+	}
+
+	addr = gen_pool_alloc(u->pool, size);
+	if (!addr)
+		return -ENOSPC;
+	c->res.start = addr;
+	c->res.end = addr + size - 1;
+	/* Nested under the region's own "Xen extended region" entry. */
+	ret = insert_resource(&iomem_resource, &c->res);
+	if (ret) {
+		pr_err("cannot claim %pR: %d\n", &c->res, ret);
+		gen_pool_free(u->pool, addr, size);
+	}
+	return ret;
+}
+
+static void xen_upop_put_space(struct xen_upop *u, struct xen_upop_chunk *c)
+{
+	unsigned long size = resource_size(&c->res);
+	unsigned long addr = c->res.start;
+
+	release_resource(&c->res);
+	if (u->source == XEN_UPOP_SRC_REGIONS)
+		gen_pool_free(u->pool, addr, size);
+}
+
+/* Map a new chunk of at least @nr_pages pages. Called with u->lock held. */
+static int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
+{
+	unsigned long size, want = round_up(PFN_PHYS(nr_pages), u->granule);
+	struct xen_upop_chunk *c;
+	unsigned long pfn;
+	void *vaddr;
+	int ret;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+
+	/* Grow with what is mapped, so that small users need few chunks. */
+	size = max(want, min_t(unsigned long, u->mapped_bytes, XEN_UPOP_GROW_MAX));
+	size = round_up(size, u->granule);
+	/* No extent that large: take a smaller one, the caller comes back. */
+	while ((ret = xen_upop_get_space(u, c, size)) == -ENOSPC ||
+	       (ret == -EBUSY && u->source == XEN_UPOP_SRC_IOMEM)) {
+		if (size <= u->granule)
+			goto err_free;
+		size = max(round_down(size / 2, u->granule), u->granule);
+	}
+	if (ret)
+		goto err_free;
+
+	c->pgmap.type = MEMORY_DEVICE_GENERIC;
+	c->pgmap.range = (struct range){ c->res.start, c->res.end };
+	c->pgmap.nr_range = 1;
+	c->pgmap.owner = &xen_upop;
+	c->nr_pages = PHYS_PFN(size);
+
+#ifdef CONFIG_XEN_HAVE_PVMMU
+	/*
+	 * memremap will build page tables for the new memory so the p2m must
+	 * contain invalid entries so the correct non-present PTEs will be
+	 * written.
+	 */
+	if (!xen_feature(XENFEAT_auto_translated_physmap)) {
+		for (pfn = PHYS_PFN(c->res.start); pfn <= PHYS_PFN(c->res.end); pfn++) {
+			if (!set_phys_to_machine(pfn, INVALID_P2M_ENTRY)) {
+				pr_warn("set_phys_to_machine() failed, no memory added\n");
+				ret = -ENOMEM;
+				goto err_space;
+			}
+		}
+	}
+#endif
+
+	vaddr = memremap_pages(&c->pgmap, NUMA_NO_NODE);
+	if (IS_ERR(vaddr)) {
+		ret = PTR_ERR(vaddr);
+		pr_err("cannot map %pR: %d\n", &c->res, ret);
+		goto err_space;
+	}
+
+	/* Push in reverse, so that pages are handed out in address order. */
+	for (pfn = c->nr_pages; pfn-- > 0;) {
+		struct page *page = pfn_to_page(PHYS_PFN(c->res.start) + pfn);
+
+		page->zone_device_data = c->free;
+		c->free = page;
+	}
+	c->nr_free = c->nr_pages;
+	list_add_tail(&c->node, &u->chunks);
+	list_add(&c->avail, &u->avail);
+	u->mapped_bytes += size;
+	u->nr_chunks++;
+	return 0;
+
+err_space:
+	xen_upop_put_space(u, c);
+err_free:
+	kfree(c);
+	return ret;
+}
+
+/* Return a page of ours; true if its chunk is now wholly free. */
+static bool xen_upop_put(struct xen_upop *u, struct xen_upop_chunk *c,
+			 struct page *page)
+{
+	if (page->zone_device_data != &xen_upop_in_use) {
+		pr_err_ratelimited("page %#lx freed but not in use: ignored\n",
+				   page_to_pfn(page));
+		u->bad_frees++;
+		return false;
+	}
+	page->zone_device_data = c->free;
+	c->free = page;
+	if (!c->nr_free++)
+		list_add(&c->avail, &u->avail);
+	u->in_use--;
+	return c->nr_free == c->nr_pages;
+}
+
+/*
+ * Hand out up to @nr pages from the chunks, mapping new ones as needed.
+ * *done counts the pages in @pages.  Returns 0, or why it stopped early.
+ */
+static int xen_upop_take(struct xen_upop *u, unsigned int nr,
+			 struct page **pages, unsigned int *done)
+{
+	struct xen_upop_chunk *c;
+	int ret = 0;
+
+	mutex_lock(&u->lock);
+	while (*done < nr) {
+		struct page *page;
+
+		c = list_first_entry_or_null(&u->avail, struct xen_upop_chunk, avail);
+		if (!c) {
+			ret = xen_upop_fill(u, nr - *done);
+			if (ret)
+				break;
+			continue;
+		}
+		page = c->free;
+		c->free = page->zone_device_data;
+		if (!--c->nr_free)
+			list_del_init(&c->avail);
+		page->zone_device_data = &xen_upop_in_use;
+		pages[(*done)++] = page;
+		u->in_use++;
+
+#ifdef CONFIG_XEN_HAVE_PVMMU
+		if (!xen_feature(XENFEAT_auto_translated_physmap)) {
+			ret = xen_alloc_p2m_entry(page_to_pfn(page));
+			if (ret < 0) {
+				xen_upop_put(u, c, page);
+				(*done)--;
+				break;
+			}
+		}
+#endif
+	}
+	u->peak = max(u->peak, u->in_use);
+	mutex_unlock(&u->lock);
+	return ret;
+}
+
+/**
+ * xen_alloc_unpopulated_pages - alloc unpopulated pages
+ * @nr_pages: Number of pages
+ * @pages: pages returned
+ *
+ * The pages come from the extended regions (or free iomem space) while there
+ * is any, and from the balloon for the rest, unless xen_unpopulated=regions.
+ *
+ * Return: 0 on success, error otherwise
+ */
+int xen_alloc_unpopulated_pages(unsigned int nr_pages, struct page **pages)
+{
+	struct xen_upop *u = &xen_upop;
+	unsigned int done = 0;
+	int ret = 0;
+
+	if (u->source != XEN_UPOP_SRC_BALLOON)
+		ret = xen_upop_take(u, nr_pages, pages, &done);
+	if (!ret && done == nr_pages)
+		return 0;
+
+	if (u->policy == XEN_UPOP_REGIONS) {
+		ret = ret ?: -ENOMEM;
+	} else {
+		ret = xen_alloc_ballooned_pages(nr_pages - done, pages + done);
+		if (!ret) {
+			atomic_long_add(nr_pages - done, &u->balloon_in_use);
+			atomic_long_add(nr_pages - done, &u->balloon_total);
+			return 0;
+		}
+	}
+	atomic_long_inc(&u->failures);
+	xen_free_unpopulated_pages(done, pages);
+	return ret;
+}
+EXPORT_SYMBOL(xen_alloc_unpopulated_pages);
+
+/**
+ * xen_free_unpopulated_pages - return unpopulated pages
+ * @nr_pages: Number of pages
+ * @pages: pages to return
+ *
+ * Each page goes back to where it came from, the chunks or the balloon.
+ */
+void xen_free_unpopulated_pages(unsigned int nr_pages, struct page **pages)
+{
+	struct xen_upop *u = &xen_upop;
+	bool reclaim = false;
+	unsigned int i, end;
+
+	mutex_lock(&u->lock);
+	for (i = 0; i < nr_pages; i = end) {
+		struct xen_upop_chunk *c = xen_upop_chunk_of(pages[i]);
+
+		end = i + 1;
+		if (c) {
+			reclaim |= xen_upop_put(u, c, pages[i]);
+			continue;
+		}
+		if (!pages[i])
+			continue;
+		/* A run of ballooned pages goes back in one call. */
+		while (end < nr_pages && pages[end] && !xen_upop_chunk_of(pages[end]))
+			end++;
+		xen_free_ballooned_pages(end - i, pages + i);
+		atomic_long_sub(end - i, &u->balloon_in_use);
+	}
+	if (reclaim)
+		mod_delayed_work(system_wq, &u->reclaim, XEN_UPOP_RECLAIM_DELAY);
+	mutex_unlock(&u->lock);
+}
+EXPORT_SYMBOL(xen_free_unpopulated_pages);
+
+/* No reference left but ours: the struct pages can go. */
+static bool xen_upop_chunk_unused(struct xen_upop_chunk *c)
+{
+	unsigned long pfn;
+
+	for (pfn = PHYS_PFN(c->res.start); pfn <= PHYS_PFN(c->res.end); pfn++) {
+		if (page_ref_count(pfn_to_page(pfn)) != 1)
+			return false;
+	}
+	return true;
+}
+
+static void xen_upop_reclaim(struct work_struct *work)
+{
+	struct xen_upop *u = container_of(to_delayed_work(work),
+					  struct xen_upop, reclaim);
+	struct xen_upop_chunk *c, *tmp;
+
+	mutex_lock(&u->lock);
+	list_for_each_entry_safe(c, tmp, &u->chunks, node) {
+		if (c->nr_free != c->nr_pages)
+			continue;
+		if (!xen_upop_chunk_unused(c)) {
+			pr_warn_once("%pR: free but still referenced, kept\n", &c->res);
+			continue;
+		}
+		list_del(&c->node);
+		list_del(&c->avail);
+		memunmap_pages(&c->pgmap);
+		xen_upop_put_space(u, c);
+		u->mapped_bytes -= PFN_PHYS(c->nr_pages);
+		u->nr_chunks--;
+		u->reclaimed++;
+		kfree(c);
+	}
+	mutex_unlock(&u->lock);
+}
+
+static int xen_upop_show(struct seq_file *m, void *v)
+{
+	struct xen_upop *u = m->private;
+	unsigned int i;
+
+	mutex_lock(&u->lock);
+	seq_printf(m, "policy: %s\n", xen_upop_policy_names[u->policy]);
+	seq_printf(m, "source: %s\n", xen_upop_source_names[u->source]);
+	seq_printf(m, "regions: %u\n", u->nr_regions);
+	for (i = 0; i < u->nr_regions; i++)
+		seq_printf(m, "region: %#llx-%#llx\n", u->regions[i].start,
+			   u->regions[i].end);
+	seq_printf(m, "pool_bytes: %zu\n", u->pool ? gen_pool_size(u->pool) : 0);
+	seq_printf(m, "pool_free_bytes: %zu\n", u->pool ? gen_pool_avail(u->pool) : 0);
+	seq_printf(m, "mapped_bytes: %lu\n", u->mapped_bytes);
+	seq_printf(m, "chunks: %lu\n", u->nr_chunks);
+	seq_printf(m, "pages_in_use: %lu\n", u->in_use);
+	seq_printf(m, "pages_in_use_peak: %lu\n", u->peak);
+	seq_printf(m, "balloon_pages_in_use: %ld\n", atomic_long_read(&u->balloon_in_use));
+	seq_printf(m, "balloon_pages_total: %ld\n", atomic_long_read(&u->balloon_total));
+	seq_printf(m, "failures: %ld\n", atomic_long_read(&u->failures));
+	seq_printf(m, "bad_frees: %lu\n", u->bad_frees);
+	seq_printf(m, "reclaimed_chunks: %lu\n", u->reclaimed);
+	mutex_unlock(&u->lock);
+	return 0;
+}
+
+static int xen_upop_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, xen_upop_show, inode->i_private);
+}
+
+/* Any write gives wholly free chunks back now instead of after the delay. */
+static ssize_t xen_upop_write(struct file *file, const char __user *buf,
+			      size_t len, loff_t *ppos)
+{
+	struct xen_upop *u = ((struct seq_file *)file->private_data)->private;
+
+	mod_delayed_work(system_wq, &u->reclaim, 0);
+	flush_delayed_work(&u->reclaim);
+	return len;
+}
+
+static const struct file_operations xen_upop_fops = {
+	.owner		= THIS_MODULE,
+	.open		= xen_upop_open,
+	.read		= seq_read,
+	.write		= xen_upop_write,
+	.llseek		= seq_lseek,
+	.release	= single_release,
+};
+
+static void __init xen_upop_debugfs(struct xen_upop *u)
+{
+	struct dentry *dir = debugfs_lookup("xen", NULL);
+
+	if (!dir)
+		dir = debugfs_create_dir("xen", NULL);
+	debugfs_create_file("unpopulated", 0600, dir, u, &xen_upop_fops);
+}
+
+int __weak __init arch_xen_unpopulated_init(struct xen_ext_regions *regions)
+{
+	memset(regions, 0, sizeof(*regions));
+	return -ENODEV;
+}
+
+/* Reserve the accepted regions and put them in the pool. */
+static int __init xen_upop_add_regions(struct xen_upop *u, const struct range *r,
+				       unsigned int nr)
+{
+	unsigned long total = 0;
+	unsigned int i;
+
+	u->pool = gen_pool_create(ilog2(XEN_EXT_ALIGN), NUMA_NO_NODE);
+	u->regions = kcalloc(nr, sizeof(*u->regions), GFP_KERNEL);
+	if (!u->pool || !u->regions)
+		return -ENOMEM;
+
+	for (i = 0; i < nr; i++) {
+		struct resource *res = &u->regions[u->nr_regions];
+
+		res->name = "Xen extended region";
+		res->start = r[i].start;
+		res->end = r[i].end;
+		res->flags = IORESOURCE_MEM;
+		/* Nothing else may claim the space from now on. */
+		if (insert_resource(&iomem_resource, res)) {
+			pr_err("cannot reserve %pR: not used\n", res);
+			continue;
+		}
+		if (gen_pool_add(u->pool, r[i].start, range_len(&r[i]), NUMA_NO_NODE)) {
+			release_resource(res);
+			continue;
+		}
+		total += range_len(&r[i]);
+		u->nr_regions++;
+	}
+	if (!u->nr_regions)
+		return -ENOSPC;
+	pr_info("%u extended regions, %lu MiB for grant and foreign mappings\n",
+		u->nr_regions, total >> 20);
+	return 0;
+}
+
+static void __init xen_upop_drop_regions(struct xen_upop *u)
+{
+	while (u->nr_regions)
+		release_resource(&u->regions[--u->nr_regions]);
+	kfree(u->regions);
+	u->regions = NULL;
+	if (u->pool)
+		gen_pool_destroy(u->pool);
+	u->pool = NULL;
+}
+
+static int __init xen_upop_init(void)
+{
+	struct xen_upop *u = &xen_upop;
+	struct xen_ext_regions adv;
+	struct range *ok = NULL;
+	int ret, n;
+
+	if (!xen_domain())
+		return -ENODEV;
+
+	INIT_DELAYED_WORK(&u->reclaim, xen_upop_reclaim);
+	xen_upop_debugfs(u);
+	u->granule = XEN_EXT_ALIGN;
+
+	if (u->policy == XEN_UPOP_BALLOON) {
+		pr_info("xen_unpopulated=balloon: mappings use ballooned RAM\n");
+		return 0;
+	}
+
+	ret = arch_xen_unpopulated_init(&adv);
+	if (ret == -ENODEV) {
+		/* No list from the platform: any free space will do. */
+		u->granule = PAGES_PER_SECTION * PAGE_SIZE;
+		u->source = XEN_UPOP_SRC_IOMEM;
+		return 0;
+	}
+	if (!ret && adv.nr) {
+		struct xen_ext_env env = {
+			.grant		= adv.grant,
+			.pluggable	= mhp_get_pluggable_range(true),
+			.find_busy	= xen_ext_find_busy,
+		};
+
+		n = xen_ext_regions_validate(adv.ranges, adv.nr, adv.reasons,
+					     &env, NULL, &ok);
+		ret = n < 0 ? n : (n ? xen_upop_add_regions(u, ok, n) : -ENOSPC);
+	} else if (!ret) {
+		ret = -ENOENT;
+	}
+	kfree(adv.ranges);
+	kfree(adv.reasons);
+	kfree(ok);
+
+	if (!ret) {
+		u->source = XEN_UPOP_SRC_REGIONS;
+		return 0;
+	}
+	xen_upop_drop_regions(u);
+	if (ret == -ENOENT)
+		pr_info("no extended region advertised: %s\n",
+			u->policy == XEN_UPOP_REGIONS ?
+			"xen_unpopulated=regions, mappings will fail" :
+			"mappings use ballooned RAM");
+	else
+		pr_warn("no usable extended region (%d): %s\n", ret,
+			u->policy == XEN_UPOP_REGIONS ?
+			"xen_unpopulated=regions, mappings will fail" :
+			"mappings use ballooned RAM");
+	return 0;
+}
+/*
+ * After the platform devices claimed their resources (arch_initcall_sync),
+ * so that a region overlapping one is trimmed; before the first backend.
+ */
+subsys_initcall(xen_upop_init);

@@ -14,9 +14,10 @@ work=$out/initramfs
 rm -rf "$work"
 mkdir -p "$work/dom0" "$work/domu"
 
-# The selftest, static, against this kernel's uapi headers.
-sdir=$REPO_DIR/tools/testing/selftests
-${CROSS_COMPILE}gcc -static -O2 -Wall -Wextra -I"$sdir" -I"$out/usr/include" \
+# The selftest, static, against this kernel's uapi headers; it comes from
+# the patched tree, where the kselftest harness is.
+sdir=$SRC/patched/tools/testing/selftests
+${CROSS_COMPILE}gcc -static -O2 -Wall -I"$sdir" -I"$out/usr/include" \
 	-o "$work/xen_ext_regions" "$sdir/xen/xen_ext_regions.c" ||
 	die "selftest build failed"
 
@@ -56,7 +57,7 @@ mkcpio() {
 
 # domU: busybox, the selftest and xenstore-read.
 base_root "$work/domu"
-cp "$BENCH_DIR/rootfs/domu-init" "$work/domu/init"
+install -m 755 "$BENCH_DIR/rootfs/domu-init" "$work/domu/init"
 copy_elf "$work/domu" usr/bin/xenstore-read
 mkcpio "$work/domu" "$work/domu-initramfs.cpio.gz"
 
@@ -64,9 +65,9 @@ mkcpio "$work/domu" "$work/domu-initramfs.cpio.gz"
 base_root "$work/dom0"
 (cd "$XENROOT" && tar cf - --exclude=./boot --exclude=./usr/share/doc \
 	--exclude=./usr/share/man --exclude=./bin/busybox .) | tar xf - -C "$work/dom0"
-cp "$BENCH_DIR/rootfs/dom0-init" "$work/dom0/init"
+install -m 755 "$BENCH_DIR/rootfs/dom0-init" "$work/dom0/init"
 cp "$BENCH_DIR/rootfs/tests.sh" "$BENCH_DIR/rootfs/domu.cfg" "$work/dom0/bench/"
-cp "$BENCH_DIR/rootfs/block" "$work/dom0/etc/xen/scripts/block"
+install -m 755 "$BENCH_DIR/rootfs/block" "$work/dom0/etc/xen/scripts/block"
 mkdir -p "$work/dom0/boot"
 cp "$out/Image" "$work/dom0/boot/Image"
 cp "$work/domu-initramfs.cpio.gz" "$work/dom0/boot/"

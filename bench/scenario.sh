@@ -14,9 +14,9 @@ dir=$RESULTS/$kind-$scenario
 
 xen_args="dom0_mem=${DOM0_MEM:-512M} loglvl=all guest_loglvl=all console=dtuart"
 case $scenario in
-modern)	timeout=${TIMEOUT:-600} ;;
-legacy)	timeout=${TIMEOUT:-600}; xen_args="$xen_args ext_regions=no" ;;
-domu)	timeout=${TIMEOUT:-1200} ;;
+modern)	timeout=${TIMEOUT:-300} ;;
+legacy)	timeout=${TIMEOUT:-300}; xen_args="$xen_args ext_regions=no" ;;
+domu)	timeout=${TIMEOUT:-600} ;;
 *)	die "unknown scenario $scenario (modern, legacy, domu)" ;;
 esac
 

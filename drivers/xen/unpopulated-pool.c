@@ -14,12 +14,15 @@
  * Space is given struct pages by memremap_pages() one chunk at a time: the
  * first chunk is one subsection, later ones grow with what is mapped (up
  * to XEN_UPOP_GROW_MAX) or with the request.  Each chunk keeps its free
- * pages on a list linked through page->zone_device_data: page->lru is not
- * ours while a page is in use (drivers such as blkback with NVMe use it).
+ * pages on a list linked through page->zone_device_data, and which pages
+ * are free in a bitmap.  Nothing in struct page is ours while the page is
+ * in use: page->lru is used by drivers (blkback with NVMe), and the grant
+ * table's page cache links pages through zone_device_data.
  */
 
 #define pr_fmt(fmt) "xen_unpopulated: " fmt
 
+#include <linux/bitmap.h>
 #include <linux/debugfs.h>
 #include <linux/genalloc.h>
 #include <linux/ioport.h>
@@ -68,12 +71,10 @@ struct xen_upop_chunk {
 	struct list_head node;		/* in xen_upop.chunks */
 	struct list_head avail;		/* in xen_upop.avail while nr_free */
 	struct page *free;		/* linked by zone_device_data */
+	unsigned long *free_map;	/* bit set: page is free */
 	unsigned long nr_pages;
 	unsigned long nr_free;
 };
-
-/* zone_device_data of a page handed out: catches a second free. */
-static char xen_upop_in_use;
 
 static struct xen_upop xen_upop = {
 	.lock	= __MUTEX_INITIALIZER(xen_upop.lock),
@@ -178,6 +179,11 @@ static int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
 	c->pgmap.nr_range = 1;
 	c->pgmap.owner = &xen_upop;
 	c->nr_pages = PHYS_PFN(size);
+	c->free_map = bitmap_zalloc(c->nr_pages, GFP_KERNEL);
+	if (!c->free_map) {
+		ret = -ENOMEM;
+		goto err_space;
+	}
 
 #ifdef CONFIG_XEN_HAVE_PVMMU
 	/*
@@ -210,6 +216,7 @@ static int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
 		page->zone_device_data = c->free;
 		c->free = page;
 	}
+	bitmap_fill(c->free_map, c->nr_pages);
 	c->nr_free = c->nr_pages;
 	list_add_tail(&c->node, &u->chunks);
 	list_add(&c->avail, &u->avail);
@@ -218,17 +225,23 @@ static int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
 	return 0;
 
 err_space:
+	bitmap_free(c->free_map);
 	xen_upop_put_space(u, c);
 err_free:
 	kfree(c);
 	return ret;
 }
 
+static unsigned long xen_upop_index(struct xen_upop_chunk *c, struct page *page)
+{
+	return page_to_pfn(page) - PHYS_PFN(c->res.start);
+}
+
 /* Return a page of ours; true if its chunk is now wholly free. */
 static bool xen_upop_put(struct xen_upop *u, struct xen_upop_chunk *c,
 			 struct page *page)
 {
-	if (page->zone_device_data != &xen_upop_in_use) {
+	if (__test_and_set_bit(xen_upop_index(c, page), c->free_map)) {
 		pr_err_ratelimited("page %#lx freed but not in use: ignored\n",
 				   page_to_pfn(page));
 		u->bad_frees++;
@@ -267,7 +280,7 @@ static int xen_upop_take(struct xen_upop *u, unsigned int nr,
 		c->free = page->zone_device_data;
 		if (!--c->nr_free)
 			list_del_init(&c->avail);
-		page->zone_device_data = &xen_upop_in_use;
+		__clear_bit(xen_upop_index(c, page), c->free_map);
 		pages[(*done)++] = page;
 		u->in_use++;
 
@@ -389,6 +402,7 @@ static void xen_upop_reclaim(struct work_struct *work)
 		list_del(&c->node);
 		list_del(&c->avail);
 		memunmap_pages(&c->pgmap);
+		bitmap_free(c->free_map);
 		xen_upop_put_space(u, c);
 		u->mapped_bytes -= PFN_PHYS(c->nr_pages);
 		u->nr_chunks--;

@@ -29,7 +29,7 @@ if ! cat $frags | cmp -s - "$out/fragments"; then
 fi
 
 # TARGETS builds only part of the tree (e.g. TARGETS=drivers/xen/).
-targets=${TARGETS:-Image headers_install}
+targets=${TARGETS:-Image modules headers_install}
 if ! make -C "$src" O="$out" CC="ccache ${CROSS_COMPILE}gcc" -j"$JOBS" \
 	$targets > "$out/build.log" 2>&1; then
 	grep -E 'error|Error' "$out/build.log" | head -30 >&2
@@ -38,4 +38,11 @@ fi
 grep -E '^[^ ]+:[0-9]+:[0-9]+: warning:' "$out/build.log" | sort -u > "$out/warnings" || true
 [ -n "${TARGETS:-}" ] && { cat "$out/warnings"; exit 0; }
 cp "$out/arch/arm64/boot/Image" "$out/Image"
+
+# The measuring module, from one source for every kernel.
+mdir=$out/upop_bench
+mkdir -p "$mdir"
+cp "$REPO_DIR"/tools/testing/selftests/xen/upop_bench/{Kbuild,xen_upop_bench.c} "$mdir/"
+make -C "$src" O="$out" CC="ccache ${CROSS_COMPILE}gcc" M="$mdir" modules \
+	> "$mdir/build.log" 2>&1 || { tail -20 "$mdir/build.log" >&2; die "module build failed"; }
 log "$kind-$flavour: Image $(($(stat -c %s "$out/Image") / 1024 / 1024)) MiB, $(wc -l < "$out/warnings") warnings"

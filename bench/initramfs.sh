@@ -41,7 +41,7 @@ base_root() {
 	mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,bench,lib}
 	cp "$XENROOT/bin/busybox" "$root/bin/busybox"
 	ln -s busybox "$root/bin/sh"
-	cp "$work/xen_ext_regions" "$root/bench/"
+	cp "$work/xen_ext_regions" "$out/upop_bench/xen_upop_bench.ko" "$root/bench/"
 	# The dynamic loader and libc for the Xen tools.
 	mkdir -p "$root/lib/aarch64-linux-gnu"
 	cp -L "$XENROOT"/lib/aarch64-linux-gnu/{ld-linux-aarch64.so.1,libc.so.6} \

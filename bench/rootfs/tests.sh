@@ -42,6 +42,120 @@ nr_reg() {
 	echo $(($(wc -c < /proc/device-tree/hypervisor/reg) / 16))
 }
 
+# Free RAM in kB as the page allocator has it: the buddy lists and the
+# per-CPU lists (MemFree leaves the latter out, and small allocations come
+# and go through them).
+free_total_kb() {
+	awk '/ nr_free_pages / { f += $2 } /^ +count: / { f += $2 } END { print f * 4 }' /proc/zoneinfo
+}
+
+memfree_kb() {
+	sed -n 's/^MemFree: *\([0-9]*\).*/\1/p' /proc/meminfo
+}
+
+# Pages of 4 KiB in the 2 MiB-aligned parts of reg[1..N].
+advertised_pages() {
+	local hex i s e total=0
+	hex=$(od -An -tx1 -v /proc/device-tree/hypervisor/reg | tr -d ' \n')
+	i=1
+	while [ $i -lt "$(nr_reg)" ]; do
+		s=$((0x$(echo "$hex" | cut -c$((i * 32 + 1))-$((i * 32 + 16)))))
+		e=$((s + 0x$(echo "$hex" | cut -c$((i * 32 + 17))-$((i * 32 + 32)))))
+		s=$(((s + 0x1fffff) / 0x200000 * 0x200000))
+		e=$((e / 0x200000 * 0x200000))
+		[ $e -gt $s ] && total=$((total + (e - s) / 4096))
+		i=$((i + 1))
+	done
+	echo $total
+}
+
+BENCH_RUN=/sys/kernel/debug/xen_upop_bench/run
+bench_cmd() {
+	echo "$*" > $BENCH_RUN
+	cat $BENCH_RUN
+}
+
+# Free what the module holds and let the allocator give chunks back.
+bench_free() {
+	bench_cmd free > /dev/null
+	[ -w $STATS ] && echo 1 > $STATS
+	sleep 2
+}
+
+field() {
+	echo "$2" | sed -n "s/.* $1=\([-0-9]*\).*/\1/p"
+}
+
+figure() {
+	echo "BENCH: FIGURE $*"
+}
+
+median() {
+	tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# gate NAME CONDITION DETAIL: a result from a figure.
+gate() {
+	if [ "$2" = 1 ]; then result "figures.$1" PASS "$3"; else result "figures.$1" FAIL "$3"; fi
+}
+
+# Issue 3's figures, measured in the kernel by the module, side by side.
+run_figures() {
+	local m0 f0 f1 f2 r adv i ns
+	insmod /bench/xen_upop_bench.ko || { result figures FAIL "insmod"; return; }
+	adv=$(advertised_pages)
+	figure advertised_pages $adv
+	m0=$(memfree_kb)
+	# One page that maps a new chunk, then freed and given back, measured
+	# in the kernel; the base maps a section the first time and keeps it.
+	local costs="" afters=""
+	for i in 1 2 3 4 5; do
+		r=$(bench_cmd cost)
+		echo "# one page, round $i: $r"
+		figure first_alloc_ram_kb "$(field alloc_kb "$r")"
+		figure after_free_ram_kb "$(field after_kb "$r")"
+		costs="$costs $(field alloc_kb "$r")"
+		afters="$afters $(field after_kb "$r")"
+	done
+	# Loose bounds: KASAN's quarantine makes the debug kernels noisy by
+	# about 100 kB; a memory section of struct pages is 2 MiB.
+	i=$(echo "$costs" | median)
+	gate one_page_ram $([ "$i" -le 128 ] && echo 1) "median $i kB (of$costs)"
+	i=$(echo "$afters" | median)
+	gate after_free_ram $([ "$i" -le 128 ] && [ "$i" -ge -128 ] && echo 1) "median $i kB (of$afters)"
+
+	r=$(bench_cmd alloc 307200)
+	echo "# 1200 MiB: $r"
+	figure alloc_1200mib_err "$(field err "$r")"
+	figure alloc_1200mib_ram_pages "$(field ram "$r")"
+	gate alloc_1200mib $([ "$(field err "$r")" = 0 ] && [ "$(field ram "$r")" = 0 ] && echo 1) "$r"
+	bench_free
+
+	for i in 1 2 3 4 5; do
+		r=$(bench_cmd steady 64 500)
+		ns=$(field ns "$r")
+		figure steady64_ns_per_page $((ns / 500 / 64)) "$r"
+	done
+
+	if [ "$adv" -gt 0 ]; then
+		r=$(bench_cmd capacity 512 $((adv + 512)))
+		echo "# capacity: $r"
+		figure usable_pages "$(field device "$r")"
+		figure usable_permille $(($(field device "$r") * 1000 / adv))
+		gate usable_share $([ "$(field device "$r")" = "$adv" ] && echo 1) "$(field device "$r") of $adv pages"
+		bench_free
+	fi
+
+	r=$(bench_cmd alloc $((adv + 16384)))
+	echo "# advertised + 64 MiB: $r"
+	figure past_end_err "$(field err "$r")"
+	figure past_end_ram_pages "$(field ram "$r")"
+	gate past_end $([ "$(field err "$r")" = 0 ] && [ "$(field ram "$r")" = 16384 ] && echo 1) "$r"
+	bench_free
+	figure end_ram_kb $((m0 - $(memfree_kb)))
+	show_state "after figures"
+}
+
 show_state() {
 	echo "# --- $1"
 	grep -E 'MemTotal|MemFree' /proc/meminfo | sed 's/^/# /'
@@ -130,6 +244,7 @@ run_dom0() {
 		;;
 	esac
 	show_state "boot"
+	[ "$scenario" = modern ] && run_figures
 	selftest dom0
 	show_state "after selftest"
 	[ "$scenario" = domu ] && run_domu

@@ -72,8 +72,10 @@ struct xen_upop_chunk {
 	struct list_head avail;		/* in xen_upop.avail while nr_free */
 	struct page *free;		/* linked by zone_device_data */
 	unsigned long *free_map;	/* bit set: page is free */
+	unsigned long first_pfn;
 	unsigned long nr_pages;
 	unsigned long nr_free;
+	unsigned long idle_since;	/* jiffies when it became wholly free */
 };
 
 static struct xen_upop xen_upop = {
@@ -178,6 +180,7 @@ static int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
 	c->pgmap.range = (struct range){ c->res.start, c->res.end };
 	c->pgmap.nr_range = 1;
 	c->pgmap.owner = &xen_upop;
+	c->first_pfn = PHYS_PFN(c->res.start);
 	c->nr_pages = PHYS_PFN(size);
 	c->free_map = bitmap_zalloc(c->nr_pages, GFP_KERNEL);
 	if (!c->free_map) {
@@ -211,7 +214,7 @@ static int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
 
 	/* Push in reverse, so that pages are handed out in address order. */
 	for (pfn = c->nr_pages; pfn-- > 0;) {
-		struct page *page = pfn_to_page(PHYS_PFN(c->res.start) + pfn);
+		struct page *page = pfn_to_page(c->first_pfn + pfn);
 
 		page->zone_device_data = c->free;
 		c->free = page;
@@ -234,7 +237,7 @@ err_free:
 
 static unsigned long xen_upop_index(struct xen_upop_chunk *c, struct page *page)
 {
-	return page_to_pfn(page) - PHYS_PFN(c->res.start);
+	return page_to_pfn(page) - c->first_pfn;
 }
 
 /* Return a page of ours; true if its chunk is now wholly free. */
@@ -252,7 +255,10 @@ static bool xen_upop_put(struct xen_upop *u, struct xen_upop_chunk *c,
 	if (!c->nr_free++)
 		list_add(&c->avail, &u->avail);
 	u->in_use--;
-	return c->nr_free == c->nr_pages;
+	if (c->nr_free != c->nr_pages)
+		return false;
+	c->idle_since = jiffies;
+	return true;
 }
 
 /*
@@ -267,7 +273,7 @@ static int xen_upop_take(struct xen_upop *u, unsigned int nr,
 
 	mutex_lock(&u->lock);
 	while (*done < nr) {
-		struct page *page;
+		unsigned int i, n;
 
 		c = list_first_entry_or_null(&u->avail, struct xen_upop_chunk, avail);
 		if (!c) {
@@ -276,20 +282,29 @@ static int xen_upop_take(struct xen_upop *u, unsigned int nr,
 				break;
 			continue;
 		}
-		page = c->free;
-		c->free = page->zone_device_data;
-		if (!--c->nr_free)
+		n = min_t(unsigned long, nr - *done, c->nr_free);
+		for (i = 0; i < n; i++) {
+			struct page *page = c->free;
+
+			c->free = page->zone_device_data;
+			__clear_bit(xen_upop_index(c, page), c->free_map);
+			pages[(*done)++] = page;
+		}
+		c->nr_free -= n;
+		u->in_use += n;
+		if (!c->nr_free)
 			list_del_init(&c->avail);
-		__clear_bit(xen_upop_index(c, page), c->free_map);
-		pages[(*done)++] = page;
-		u->in_use++;
 
 #ifdef CONFIG_XEN_HAVE_PVMMU
 		if (!xen_feature(XENFEAT_auto_translated_physmap)) {
-			ret = xen_alloc_p2m_entry(page_to_pfn(page));
+			for (i = *done - n; i < *done; i++) {
+				ret = xen_alloc_p2m_entry(page_to_pfn(pages[i]));
+				if (ret < 0)
+					break;
+			}
 			if (ret < 0) {
-				xen_upop_put(u, c, page);
-				(*done)--;
+				while (*done > i)
+					xen_upop_put(u, c, pages[--(*done)]);
 				break;
 			}
 		}
@@ -347,28 +362,33 @@ EXPORT_SYMBOL(xen_alloc_unpopulated_pages);
 void xen_free_unpopulated_pages(unsigned int nr_pages, struct page **pages)
 {
 	struct xen_upop *u = &xen_upop;
+	struct xen_upop_chunk *c = NULL;
 	bool reclaim = false;
 	unsigned int i, end;
 
 	mutex_lock(&u->lock);
 	for (i = 0; i < nr_pages; i = end) {
-		struct xen_upop_chunk *c = xen_upop_chunk_of(pages[i]);
+		struct page *page = pages[i];
 
 		end = i + 1;
+		if (!page)
+			continue;
+		/* Pages of a batch mostly share a chunk: try the last one. */
+		if (!c || page_to_pfn(page) - c->first_pfn >= c->nr_pages)
+			c = xen_upop_chunk_of(page);
 		if (c) {
-			reclaim |= xen_upop_put(u, c, pages[i]);
+			reclaim |= xen_upop_put(u, c, page);
 			continue;
 		}
-		if (!pages[i])
-			continue;
 		/* A run of ballooned pages goes back in one call. */
 		while (end < nr_pages && pages[end] && !xen_upop_chunk_of(pages[end]))
 			end++;
 		xen_free_ballooned_pages(end - i, pages + i);
 		atomic_long_sub(end - i, &u->balloon_in_use);
 	}
-	if (reclaim)
-		mod_delayed_work(system_wq, &u->reclaim, XEN_UPOP_RECLAIM_DELAY);
+	/* Cheap when pending: the worker looks at each chunk's idle time. */
+	if (reclaim && !delayed_work_pending(&u->reclaim))
+		schedule_delayed_work(&u->reclaim, XEN_UPOP_RECLAIM_DELAY);
 	mutex_unlock(&u->lock);
 }
 EXPORT_SYMBOL(xen_free_unpopulated_pages);
@@ -385,16 +405,26 @@ static bool xen_upop_chunk_unused(struct xen_upop_chunk *c)
 	return true;
 }
 
-static void xen_upop_reclaim(struct work_struct *work)
+/*
+ * Give back the chunks that are wholly free, and have been for
+ * XEN_UPOP_RECLAIM_DELAY unless @force.  Returns the jiffies until the next
+ * chunk is old enough, or 0.
+ */
+static unsigned long xen_upop_give_back(struct xen_upop *u, bool force)
 {
-	struct xen_upop *u = container_of(to_delayed_work(work),
-					  struct xen_upop, reclaim);
 	struct xen_upop_chunk *c, *tmp;
+	unsigned long next = 0;
 
-	mutex_lock(&u->lock);
+	lockdep_assert_held(&u->lock);
 	list_for_each_entry_safe(c, tmp, &u->chunks, node) {
+		unsigned long due = c->idle_since + XEN_UPOP_RECLAIM_DELAY;
+
 		if (c->nr_free != c->nr_pages)
 			continue;
+		if (!force && time_before(jiffies, due)) {
+			next = next ? min(next, due - jiffies) : due - jiffies;
+			continue;
+		}
 		if (!xen_upop_chunk_unused(c)) {
 			pr_warn_once("%pR: free but still referenced, kept\n", &c->res);
 			continue;
@@ -409,6 +439,19 @@ static void xen_upop_reclaim(struct work_struct *work)
 		u->reclaimed++;
 		kfree(c);
 	}
+	return next;
+}
+
+static void xen_upop_reclaim(struct work_struct *work)
+{
+	struct xen_upop *u = container_of(to_delayed_work(work),
+					  struct xen_upop, reclaim);
+	unsigned long next;
+
+	mutex_lock(&u->lock);
+	next = xen_upop_give_back(u, false);
+	if (next)
+		schedule_delayed_work(&u->reclaim, next);
 	mutex_unlock(&u->lock);
 }
 
@@ -444,14 +487,15 @@ static int xen_upop_open(struct inode *inode, struct file *file)
 	return single_open(file, xen_upop_show, inode->i_private);
 }
 
-/* Any write gives wholly free chunks back now instead of after the delay. */
+/* Any write gives wholly free chunks back now, not after the delay. */
 static ssize_t xen_upop_write(struct file *file, const char __user *buf,
 			      size_t len, loff_t *ppos)
 {
 	struct xen_upop *u = ((struct seq_file *)file->private_data)->private;
 
-	mod_delayed_work(system_wq, &u->reclaim, 0);
-	flush_delayed_work(&u->reclaim);
+	mutex_lock(&u->lock);
+	xen_upop_give_back(u, true);
+	mutex_unlock(&u->lock);
 	return len;
 }
 

@@ -632,6 +632,7 @@ static int __init xen_upop_init(void)
 			"mappings use ballooned RAM");
 	return 0;
 }
+
 /*
  * After the platform devices claimed their resources (arch_initcall_sync),
  * so that a region overlapping one is trimmed; before the first backend.

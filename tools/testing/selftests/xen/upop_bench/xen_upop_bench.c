@@ -79,7 +79,7 @@ static unsigned long free_all(void)
 	return n;
 }
 
-static int steady(unsigned int batch, unsigned int iters)
+static int run_steady(unsigned int batch, unsigned int iters)
 {
 	struct page **pages = kvcalloc(batch, sizeof(*pages), GFP_KERNEL);
 	unsigned int i;
@@ -122,7 +122,7 @@ static long free_kb(void)
 	return pages * (PAGE_SIZE / 1024);
 }
 
-static void cost(void)
+static void run_cost(void)
 {
 	struct page *page;
 	long f0, f1, f2;
@@ -164,11 +164,11 @@ static ssize_t run_write(struct file *file, const char __user *ubuf,
 		scnprintf(result, sizeof(result), "%s alloc pages=%lu device=%lu ram=%lu err=%d\n",
 			  ret ? "err" : "ok", a, device, ram, ret);
 	} else if (!strcmp(word, "cost") && n == 1) {
-		cost();
+		run_cost();
 	} else if (!strcmp(word, "free") && n == 1) {
 		scnprintf(result, sizeof(result), "ok free pages=%lu\n", free_all());
 	} else if (!strcmp(word, "steady") && n == 3 && a && a <= 65536 && b) {
-		ret = steady(a, b);
+		ret = run_steady(a, b);
 	} else if (!strcmp(word, "capacity") && n == 3 && a && a <= 65536) {
 		while (!ret && !ram && device < b)
 			ret = hold(a, &device, &ram);

@@ -9,8 +9,9 @@ all: run
 prepare:
 	bench/prepare.sh
 
-run: prepare
-	SCENARIOS=domu SKIP_BASE=1 bench/check.sh > /dev/null || true
+run:
+	KINDS=patched bench/prepare.sh
+	SCENARIOS=domu SKIP_BASE=1 SKIP_STATIC=1 bench/check.sh > /dev/null || true
 	bench/report.sh
 
 check: prepare

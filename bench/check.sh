@@ -4,10 +4,25 @@
 # The base kernel's scenarios are reported for comparison, not counted.
 . "$(dirname "$0")/lib.sh"
 
-SCENARIOS=${SCENARIOS:-modern legacy domu}
+SCENARIOS=${SCENARIOS:-modern legacy domu policy}
 mkdir -p "$RESULTS"
 all=$RESULTS/check.txt
 : > "$all"
+
+if [ -z "${SKIP_STATIC:-}" ]; then
+	stage "hygiene" "$BENCH_DIR/hygiene.sh" | tee -a "$all"
+	# Compile tests: no warning (W=1) in a file this repository touches.
+	ours=$(grep -E '\.(c|h)$' "$SRC/stage.files" | sed 's/\./\\./g' | paste -sd'|')
+	for t in x86_64-xen arm64-64k; do
+		if w=$(stage "compile test $t" "$BENCH_DIR/compile-test.sh" "$t" 2>&1); then
+			bad=$(echo "$w" | grep -E "$ours" || true)
+			[ -z "$bad" ] && echo "PASS compile.$t W=1" ||
+				echo "FAIL compile.$t $(echo "$bad" | head -2)"
+		else
+			echo "FAIL compile.$t $(echo "$w" | tail -3 | tr '\n' ' ')"
+		fi | tee -a "$all"
+	done
+fi
 
 for sc in $SCENARIOS; do
 	stage "scenario patched $sc" "$BENCH_DIR/scenario.sh" patched "$sc" | tee -a "$all"

@@ -13,11 +13,13 @@ dir=$RESULTS/$kind-$scenario
 [ -f "$out/Image" ] && [ -f "$out/dom0-initramfs.cpio.gz" ] || die "build $kind first"
 
 xen_args="dom0_mem=${DOM0_MEM:-512M} loglvl=all guest_loglvl=all console=dtuart"
+dom0_args=
 case $scenario in
 modern)	timeout=${TIMEOUT:-300} ;;
 legacy)	timeout=${TIMEOUT:-300}; xen_args="$xen_args ext_regions=no" ;;
 domu)	timeout=${TIMEOUT:-600} ;;
-*)	die "unknown scenario $scenario (modern, legacy, domu)" ;;
+policy)	timeout=${TIMEOUT:-300}; dom0_args="xen_unpopulated=balloon" ;;
+*)	die "unknown scenario $scenario (modern, legacy, domu, policy)" ;;
 esac
 
 mkdir -p "$dir"
@@ -30,7 +32,7 @@ timeout -k 10 "$timeout" qemu-system-aarch64 \
 	-smp 2 -m "${QEMU_MEM:-2048}" -display none -monitor none -serial stdio \
 	-no-reboot \
 	-kernel "$XEN_IMAGE" -append "$xen_args" \
-	-device guest-loader,addr=0x49000000,kernel="$out/Image",bootargs="console=hvc0 earlycon=xen rdinit=/init bench.scenario=$scenario" \
+	-device guest-loader,addr=0x49000000,kernel="$out/Image",bootargs="console=hvc0 earlycon=xen rdinit=/init bench.scenario=$scenario $dom0_args" \
 	-device guest-loader,addr=0x50000000,initrd="$out/dom0-initramfs.cpio.gz" \
 	< /dev/null > "$log" 2>&1 || rc=$?
 secs=$(($(date +%s) - t0))

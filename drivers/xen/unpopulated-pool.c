@@ -587,7 +587,7 @@ static int __init xen_upop_init(void)
 	u->granule = XEN_EXT_ALIGN;
 
 	if (u->policy == XEN_UPOP_BALLOON) {
-		pr_info("xen_unpopulated=balloon: mappings use ballooned RAM\n");
+		pr_info("policy balloon: mappings use ballooned RAM\n");
 		return 0;
 	}
 

@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Hygiene gates on what this repository changes, one result line each:
+# checkpatch --strict on every added file and every patch, kernel-doc on
+# every touched C file and header.
+. "$(dirname "$0")/lib.sh"
+
+src=$SRC/patched
+cd "$src"
+# FILE_PATH_CHANGES: MAINTAINERS is updated by a patch of its own.
+CP="perl scripts/checkpatch.pl --strict --no-tree --quiet --terse --show-types --ignore FILE_PATH_CHANGES"
+
+verdict() {
+	local name=$1 out=$2
+	if [ -z "$out" ]; then
+		echo "PASS $name"
+	else
+		echo "FAIL $name $(echo "$out" | head -3 | tr '\n' ' ' | cut -c1-300)"
+	fi
+}
+
+added=$(cd "$REPO_DIR" && git ls-files drivers arch include Documentation tools |
+	grep -E '\.(c|h)$' || true)
+for f in $added; do
+	verdict "checkpatch.$f" "$($CP -f "$f" 2>&1 | grep -v '^total:' || true)"
+done
+for p in "$REPO_DIR"/patches/*.patch; do
+	verdict "checkpatch.patches/$(basename "$p")" \
+		"$($CP --no-signoff "$p" 2>&1 | grep -v '^total:' || true)"
+done
+for f in $(grep -E '\.(c|h)$' "$SRC/stage.files" | grep -v '^tools/'); do
+	[ -f "$f" ] || continue
+	verdict "kernel-doc.$f" "$(scripts/kernel-doc -none "$f" 2>&1 || true)"
+done

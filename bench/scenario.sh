@@ -10,6 +10,7 @@ scenario=$2
 flavour=${3:-test}
 out=$BUILD/$kind-$flavour
 dir=$RESULTS/$kind-$scenario
+[ "$flavour" = test ] || dir=$dir-$flavour
 [ -f "$out/Image" ] && [ -f "$out/dom0-initramfs.cpio.gz" ] || die "build $kind first"
 
 xen_args="dom0_mem=${DOM0_MEM:-512M} loglvl=all guest_loglvl=all console=dtuart"

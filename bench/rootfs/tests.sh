@@ -132,9 +132,12 @@ run_figures() {
 	bench_free
 
 	for i in 1 2 3 4 5; do
+		r=$(bench_cmd steady 1 4000)
+		figure steady1_ns_per_page $(($(field ns "$r") / 4000)) "$r"
 		r=$(bench_cmd steady 64 500)
-		ns=$(field ns "$r")
-		figure steady64_ns_per_page $((ns / 500 / 64)) "$r"
+		figure steady64_ns_per_page $(($(field ns "$r") / 500 / 64)) "$r"
+		r=$(bench_cmd steady 4096 20)
+		figure steady4096_ns_per_page $(($(field ns "$r") / 20 / 4096)) "$r"
 	done
 
 	if [ "$adv" -gt 0 ]; then

@@ -137,6 +137,12 @@ static int xen_ext_trim(struct xen_ext_pieces *v, unsigned int first,
 		/* A cut may append a remainder; it is checked in its turn. */
 		while (!xen_ext_piece_empty(p) &&
 		       (why = env->find_busy(p->start, p->end, &busy, env->data)) >= 0) {
+			/* A busy range must overlap, or no cut makes progress. */
+			if (busy.start > p->end || busy.end < p->start) {
+				pr_err("find_busy reported %#llx-%#llx outside %#llx-%#llx\n",
+				       busy.start, busy.end, p->start, p->end);
+				return -EINVAL;
+			}
 			*reasons |= BIT(why);
 			ret = xen_ext_cut(v, i, max_t(u64, busy.start, p->start),
 					  min_t(u64, busy.end, p->end));
@@ -200,7 +206,8 @@ static void xen_ext_log(unsigned int i, const struct range *r, u64 accepted,
  * pieces smaller than that are dropped.  Overlapping and adjacent regions
  * are merged.  One line per region is logged with the reasons.
  *
- * Return: the number of accepted ranges, or -ENOMEM.
+ * Return: the number of accepted ranges, -ENOMEM, or -EINVAL when
+ * @env->find_busy reports a range that does not overlap what it was asked.
  */
 int xen_ext_regions_validate(const struct range *in, unsigned int nr,
 			     const u32 *in_reasons,
@@ -227,8 +234,10 @@ int xen_ext_regions_validate(const struct range *in, unsigned int nr,
 		if (in[i].end < in[i].start && !why)
 			why = BIT(XEN_EXT_EMPTY);
 		if (!why) {
-			if (xen_ext_push(&v, in[i].start, in[i].end, i) ||
-			    xen_ext_trim(&v, first, env, &why))
+			ret = xen_ext_push(&v, in[i].start, in[i].end, i);
+			if (!ret)
+				ret = xen_ext_trim(&v, first, env, &why);
+			if (ret)
 				goto out;
 		}
 		/* Align what is left inward; drop what is too small. */
@@ -258,6 +267,7 @@ int xen_ext_regions_validate(const struct range *in, unsigned int nr,
 
 	/* Sort all pieces and merge overlapping or adjacent ones. */
 	sort(v.p, v.nr, sizeof(*v.p), xen_ext_cmp, NULL);
+	ret = -ENOMEM;
 	res = kcalloc(max(v.nr, 1U), sizeof(*res), GFP_KERNEL);
 	if (!res)
 		goto out;

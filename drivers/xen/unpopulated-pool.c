@@ -72,6 +72,7 @@ struct xen_upop_chunk {
 	struct list_head avail;		/* in xen_upop.avail while nr_free */
 	struct page *free;		/* linked by zone_device_data */
 	unsigned long *free_map;	/* bit set: page is free */
+	struct page *first_page;	/* ZONE_DEVICE implies a virtual memmap */
 	unsigned long first_pfn;
 	unsigned long nr_pages;
 	unsigned long nr_free;
@@ -181,6 +182,7 @@ static int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
 	c->pgmap.nr_range = 1;
 	c->pgmap.owner = &xen_upop;
 	c->first_pfn = PHYS_PFN(c->res.start);
+	c->first_page = pfn_to_page(c->first_pfn);
 	c->nr_pages = PHYS_PFN(size);
 	c->free_map = bitmap_zalloc(c->nr_pages, GFP_KERNEL);
 	if (!c->free_map) {
@@ -214,7 +216,7 @@ static int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
 
 	/* Push in reverse, so that pages are handed out in address order. */
 	for (pfn = c->nr_pages; pfn-- > 0;) {
-		struct page *page = pfn_to_page(c->first_pfn + pfn);
+		struct page *page = c->first_page + pfn;
 
 		page->zone_device_data = c->free;
 		c->free = page;
@@ -235,30 +237,41 @@ err_free:
 	return ret;
 }
 
-static unsigned long xen_upop_index(struct xen_upop_chunk *c, struct page *page)
+/*
+ * Return the pages of @c at the start of @pages; stops at the first page
+ * that is not in @c.  Returns how many entries of @pages were consumed.
+ */
+static unsigned int xen_upop_put_run(struct xen_upop *u, struct xen_upop_chunk *c,
+				     struct page **pages, unsigned int nr)
 {
-	return page_to_pfn(page) - c->first_pfn;
-}
+	unsigned long *map = c->free_map, nr_pages = c->nr_pages;
+	struct page *head = c->free, *first = c->first_page;
+	unsigned int i, put = 0;
 
-/* Return a page of ours; true if its chunk is now wholly free. */
-static bool xen_upop_put(struct xen_upop *u, struct xen_upop_chunk *c,
-			 struct page *page)
-{
-	if (__test_and_set_bit(xen_upop_index(c, page), c->free_map)) {
-		pr_err_ratelimited("page %#lx freed but not in use: ignored\n",
-				   page_to_pfn(page));
-		u->bad_frees++;
-		return false;
+	for (i = 0; i < nr; i++) {
+		struct page *page = pages[i];
+		unsigned long idx = page - first;
+
+		if (!page || idx >= nr_pages)
+			break;
+		if (__test_and_set_bit(idx, map)) {
+			pr_err_ratelimited("page %#lx freed but not in use: ignored\n",
+					   page_to_pfn(page));
+			u->bad_frees++;
+			continue;
+		}
+		page->zone_device_data = head;
+		head = page;
+		put++;
 	}
-	page->zone_device_data = c->free;
-	c->free = page;
-	if (!c->nr_free++)
+	c->free = head;
+	if (put && !c->nr_free)
 		list_add(&c->avail, &u->avail);
-	u->in_use--;
-	if (c->nr_free != c->nr_pages)
-		return false;
-	c->idle_since = jiffies;
-	return true;
+	c->nr_free += put;
+	u->in_use -= put;
+	if (put && c->nr_free == c->nr_pages)
+		c->idle_since = jiffies;
+	return i;
 }
 
 /*
@@ -273,7 +286,9 @@ static int xen_upop_take(struct xen_upop *u, unsigned int nr,
 
 	mutex_lock(&u->lock);
 	while (*done < nr) {
-		unsigned int i, n;
+		unsigned int i, n, d = *done;
+		struct page *head, *first;
+		unsigned long *map;
 
 		c = list_first_entry_or_null(&u->avail, struct xen_upop_chunk, avail);
 		if (!c) {
@@ -282,14 +297,20 @@ static int xen_upop_take(struct xen_upop *u, unsigned int nr,
 				break;
 			continue;
 		}
+		first = c->first_page;
+		map = c->free_map;
 		n = min_t(unsigned long, nr - *done, c->nr_free);
+		/* Locals: stores to struct pages would make c's fields reload. */
+		head = c->free;
 		for (i = 0; i < n; i++) {
-			struct page *page = c->free;
+			struct page *page = head;
 
-			c->free = page->zone_device_data;
-			__clear_bit(xen_upop_index(c, page), c->free_map);
-			pages[(*done)++] = page;
+			head = page->zone_device_data;
+			__clear_bit(page - first, map);
+			pages[d++] = page;
 		}
+		c->free = head;
+		*done = d;
 		c->nr_free -= n;
 		u->in_use += n;
 		if (!c->nr_free)
@@ -303,8 +324,8 @@ static int xen_upop_take(struct xen_upop *u, unsigned int nr,
 					break;
 			}
 			if (ret < 0) {
-				while (*done > i)
-					xen_upop_put(u, c, pages[--(*done)]);
+				xen_upop_put_run(u, c, pages + i, *done - i);
+				*done = i;
 				break;
 			}
 		}
@@ -362,24 +383,21 @@ EXPORT_SYMBOL(xen_alloc_unpopulated_pages);
 void xen_free_unpopulated_pages(unsigned int nr_pages, struct page **pages)
 {
 	struct xen_upop *u = &xen_upop;
-	struct xen_upop_chunk *c = NULL;
 	bool reclaim = false;
 	unsigned int i, end;
 
 	mutex_lock(&u->lock);
 	for (i = 0; i < nr_pages; i = end) {
-		struct page *page = pages[i];
+		struct xen_upop_chunk *c = xen_upop_chunk_of(pages[i]);
 
-		end = i + 1;
-		if (!page)
-			continue;
-		/* Pages of a batch mostly share a chunk: try the last one. */
-		if (!c || page_to_pfn(page) - c->first_pfn >= c->nr_pages)
-			c = xen_upop_chunk_of(page);
 		if (c) {
-			reclaim |= xen_upop_put(u, c, page);
+			end = i + xen_upop_put_run(u, c, pages + i, nr_pages - i);
+			reclaim |= c->nr_free == c->nr_pages;
 			continue;
 		}
+		end = i + 1;
+		if (!pages[i])
+			continue;
 		/* A run of ballooned pages goes back in one call. */
 		while (end < nr_pages && pages[end] && !xen_upop_chunk_of(pages[end]))
 			end++;

@@ -364,9 +364,10 @@ TEST(foreign_map)
 	b.err = err;
 	ASSERT_EQ(0, ioctl(fd, IOCTL_PRIVCMD_MMAPBATCH_V2, &b))
 		TH_LOG("MMAPBATCH_V2 of d%d: %s", domid, strerror(errno));
-	for (i = 0; i < num; i++)
-		EXPECT_EQ(0, err[i]) TH_LOG("gfn 0x%llx: error %d",
-					    (unsigned long long)gfns[i], err[i]);
+	for (i = 0; i < num && !err[i]; i++)
+		;
+	EXPECT_EQ(num, i) TH_LOG("gfn 0x%llx: error %d",
+				 (unsigned long long)gfns[i % num], err[i % num]);
 	/*
 	 * pagemap does not walk VM_PFNMAP mappings: the truth is that no RAM
 	 * went to Xen for them, and where the iomem_placement test looks.

@@ -25,8 +25,10 @@
 #include <linux/mmzone.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vmstat.h>
 
 #include <xen/xen.h>
 
@@ -115,7 +117,8 @@ static long free_kb(void)
 
 		if (!populated_zone(zone))
 			continue;
-		pages += zone_page_state(zone, NR_FREE_PAGES);
+		/* With the per-CPU diffs that hotplug folds in as it goes. */
+		pages += zone_page_state_snapshot(zone, NR_FREE_PAGES);
 		for_each_online_cpu(cpu)
 			pages += READ_ONCE(per_cpu_ptr(zone->per_cpu_pageset, cpu)->count);
 	}
@@ -128,14 +131,21 @@ static void run_cost(void)
 	long f0, f1, f2;
 	int ret;
 
+	/*
+	 * Memory hotplug waits for RCU grace periods, which release whatever
+	 * others freed with RCU meanwhile: flush that before each sample.
+	 */
+	rcu_barrier();
 	f0 = free_kb();
 	ret = xen_alloc_unpopulated_pages(1, &page);
+	rcu_barrier();
 	f1 = free_kb();
 	if (!ret) {
 		xen_free_unpopulated_pages(1, &page);
 		/* Past the give-back delay of the allocator. */
 		msleep(1500);
 	}
+	rcu_barrier();
 	f2 = free_kb();
 	scnprintf(result, sizeof(result), "%s cost alloc_kb=%ld after_kb=%ld err=%d\n",
 		  ret ? "err" : "ok", f0 - f1, f0 - f2, ret);

@@ -14,10 +14,15 @@
  * Space is given struct pages by memremap_pages() one chunk at a time: the
  * first chunk is one subsection, later ones grow with what is mapped (up
  * to XEN_UPOP_GROW_MAX) or with the request.  Each chunk keeps its free
- * pages on a list linked through page->zone_device_data, and which pages
- * are free in a bitmap.  Nothing in struct page is ours while the page is
- * in use: page->lru is used by drivers (blkback with NVMe), and the grant
- * table's page cache links pages through zone_device_data.
+ * pages on a list linked through page->zone_device_data.  Nothing in struct
+ * page is ours while the page is in use: page->lru is used by drivers
+ * (blkback with NVMe), and the grant table's page cache links pages through
+ * zone_device_data.
+ *
+ * A page freed twice would be handed out twice.  With CONFIG_DEBUG_LIST a
+ * bitmap per chunk catches every such free; without it, the hot paths stay
+ * as short as a bare list and only frees beyond the pages in use of a chunk
+ * are caught.
  */
 
 #define pr_fmt(fmt) "xen_unpopulated: " fmt
@@ -71,7 +76,7 @@ struct xen_upop_chunk {
 	struct list_head node;		/* in xen_upop.chunks */
 	struct list_head avail;		/* in xen_upop.avail while nr_free */
 	struct page *free;		/* linked by zone_device_data */
-	unsigned long *free_map;	/* bit set: page is free */
+	unsigned long *free_map;	/* bit set: free; CONFIG_DEBUG_LIST */
 	struct page *first_page;	/* ZONE_DEVICE implies a virtual memmap */
 	unsigned long first_pfn;
 	unsigned long nr_pages;
@@ -152,7 +157,7 @@ static void xen_upop_put_space(struct xen_upop *u, struct xen_upop_chunk *c)
 }
 
 /* Map a new chunk of at least @nr_pages pages. Called with u->lock held. */
-static int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
+static noinline int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
 {
 	unsigned long size, want = round_up(PFN_PHYS(nr_pages), u->granule);
 	struct xen_upop_chunk *c;
@@ -184,10 +189,12 @@ static int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
 	c->first_pfn = PHYS_PFN(c->res.start);
 	c->first_page = pfn_to_page(c->first_pfn);
 	c->nr_pages = PHYS_PFN(size);
-	c->free_map = bitmap_zalloc(c->nr_pages, GFP_KERNEL);
-	if (!c->free_map) {
-		ret = -ENOMEM;
-		goto err_space;
+	if (IS_ENABLED(CONFIG_DEBUG_LIST)) {
+		c->free_map = bitmap_zalloc(c->nr_pages, GFP_KERNEL);
+		if (!c->free_map) {
+			ret = -ENOMEM;
+			goto err_space;
+		}
 	}
 
 #ifdef CONFIG_XEN_HAVE_PVMMU
@@ -221,7 +228,8 @@ static int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
 		page->zone_device_data = c->free;
 		c->free = page;
 	}
-	bitmap_fill(c->free_map, c->nr_pages);
+	if (c->free_map)
+		bitmap_fill(c->free_map, c->nr_pages);
 	c->nr_free = c->nr_pages;
 	list_add_tail(&c->node, &u->chunks);
 	list_add(&c->avail, &u->avail);
@@ -237,6 +245,13 @@ err_free:
 	return ret;
 }
 
+static void xen_upop_bad_free(struct xen_upop *u, struct page *page)
+{
+	pr_err_ratelimited("page %#lx freed but not in use: ignored\n",
+			   page_to_pfn(page));
+	u->bad_frees++;
+}
+
 /*
  * Return the pages of @c at the start of @pages; stops at the first page
  * that is not in @c.  Returns how many entries of @pages were consumed.
@@ -244,8 +259,9 @@ err_free:
 static unsigned int xen_upop_put_run(struct xen_upop *u, struct xen_upop_chunk *c,
 				     struct page **pages, unsigned int nr)
 {
-	unsigned long *map = c->free_map, nr_pages = c->nr_pages;
+	unsigned long nr_pages = c->nr_pages, in_use = nr_pages - c->nr_free;
 	struct page *head = c->free, *first = c->first_page;
+	unsigned long *map = c->free_map;
 	unsigned int i, put = 0;
 
 	for (i = 0; i < nr; i++) {
@@ -254,10 +270,8 @@ static unsigned int xen_upop_put_run(struct xen_upop *u, struct xen_upop_chunk *
 
 		if (!page || idx >= nr_pages)
 			break;
-		if (__test_and_set_bit(idx, map)) {
-			pr_err_ratelimited("page %#lx freed but not in use: ignored\n",
-					   page_to_pfn(page));
-			u->bad_frees++;
+		if (unlikely(put == in_use || (map && __test_and_set_bit(idx, map)))) {
+			xen_upop_bad_free(u, page);
 			continue;
 		}
 		page->zone_device_data = head;
@@ -287,8 +301,7 @@ static int xen_upop_take(struct xen_upop *u, unsigned int nr,
 	mutex_lock(&u->lock);
 	while (*done < nr) {
 		unsigned int i, n, d = *done;
-		struct page *head, *first;
-		unsigned long *map;
+		struct page *head, **out;
 
 		c = list_first_entry_or_null(&u->avail, struct xen_upop_chunk, avail);
 		if (!c) {
@@ -297,20 +310,18 @@ static int xen_upop_take(struct xen_upop *u, unsigned int nr,
 				break;
 			continue;
 		}
-		first = c->first_page;
-		map = c->free_map;
-		n = min_t(unsigned long, nr - *done, c->nr_free);
+		n = min_t(unsigned long, nr - d, c->nr_free);
 		/* Locals: stores to struct pages would make c's fields reload. */
 		head = c->free;
+		out = pages + d;
 		for (i = 0; i < n; i++) {
-			struct page *page = head;
-
-			head = page->zone_device_data;
-			__clear_bit(page - first, map);
-			pages[d++] = page;
+			out[i] = head;
+			head = head->zone_device_data;
 		}
 		c->free = head;
-		*done = d;
+		for (i = 0; c->free_map && i < n; i++)
+			__clear_bit(out[i] - c->first_page, c->free_map);
+		*done = d + n;
 		c->nr_free -= n;
 		u->in_use += n;
 		if (!c->nr_free)

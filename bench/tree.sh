@@ -45,10 +45,12 @@ make_stage() {
 		while read -r p; do
 			case "$p" in ''|'#'*) continue ;; esac
 			[ -f "$REPO_DIR/patches/$p" ] || die "patches/series names $p, which does not exist"
-			if ! patch -d "$s" -p1 -s -N -r - --no-backup-if-mismatch \
+			rm -f "$CACHE/patch.rej"
+			if ! patch -d "$s" -p1 -s -N -r "$CACHE/patch.rej" --no-backup-if-mismatch \
 				< "$REPO_DIR/patches/$p" > "$CACHE/patch.log" 2>&1; then
 				echo "patch $p does not apply on $(base_version "$s"):" >&2
 				cat "$CACHE/patch.log" >&2
+				[ -f "$CACHE/patch.rej" ] && { echo "failing hunks:" >&2; cat "$CACHE/patch.rej" >&2; }
 				die "patch $p failed"
 			fi
 		done < "$REPO_DIR/patches/series"

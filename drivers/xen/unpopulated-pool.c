@@ -252,6 +252,12 @@ static void xen_upop_bad_free(struct xen_upop *u, struct page *page)
 	u->bad_frees++;
 }
 
+/* Index of @page after @first; huge for a page before it, or NULL. */
+static unsigned long xen_upop_offset(struct page *first, struct page *page)
+{
+	return ((unsigned long)page - (unsigned long)first) / sizeof(*page);
+}
+
 /*
  * Return the pages of @c at the start of @pages; stops at the first page
  * that is not in @c.  Returns how many entries of @pages were consumed.
@@ -260,24 +266,40 @@ static unsigned int xen_upop_put_run(struct xen_upop *u, struct xen_upop_chunk *
 				     struct page **pages, unsigned int nr)
 {
 	unsigned long nr_pages = c->nr_pages, in_use = nr_pages - c->nr_free;
+	unsigned int i, put, lim = min_t(unsigned long, nr, in_use);
 	struct page *head = c->free, *first = c->first_page;
-	unsigned long *map = c->free_map;
-	unsigned int i, put = 0;
 
-	for (i = 0; i < nr; i++) {
-		struct page *page = pages[i];
-		unsigned long idx = page - first;
+	if (!c->free_map) {
+		/* As short as a bare list: one load and one store per page. */
+		for (i = 0; i < lim; i++) {
+			struct page *page = pages[i];
 
-		if (!page || idx >= nr_pages)
-			break;
-		if (unlikely(put == in_use || (map && __test_and_set_bit(idx, map)))) {
-			xen_upop_bad_free(u, page);
-			continue;
+			if (xen_upop_offset(first, page) >= nr_pages)
+				break;
+			page->zone_device_data = head;
+			head = page;
 		}
-		page->zone_device_data = head;
-		head = page;
-		put++;
+		put = i;
+	} else {
+		for (i = 0, put = 0; i < nr && put < in_use; i++) {
+			struct page *page = pages[i];
+			unsigned long idx = xen_upop_offset(first, page);
+
+			if (idx >= nr_pages)
+				break;
+			if (__test_and_set_bit(idx, c->free_map)) {
+				xen_upop_bad_free(u, page);
+				continue;
+			}
+			page->zone_device_data = head;
+			head = page;
+			put++;
+		}
 	}
+	/* More pages of @c than are in use: refuse the one that is too many. */
+	if (put == in_use && i < nr && xen_upop_offset(first, pages[i]) < nr_pages)
+		xen_upop_bad_free(u, pages[i++]);
+
 	c->free = head;
 	if (put && !c->nr_free)
 		list_add(&c->avail, &u->avail);
@@ -319,8 +341,9 @@ static int xen_upop_take(struct xen_upop *u, unsigned int nr,
 			head = head->zone_device_data;
 		}
 		c->free = head;
+		u->hint = c;
 		for (i = 0; c->free_map && i < n; i++)
-			__clear_bit(out[i] - c->first_page, c->free_map);
+			__clear_bit(xen_upop_offset(c->first_page, out[i]), c->free_map);
 		*done = d + n;
 		c->nr_free -= n;
 		u->in_use += n;
@@ -399,9 +422,12 @@ void xen_free_unpopulated_pages(unsigned int nr_pages, struct page **pages)
 
 	mutex_lock(&u->lock);
 	for (i = 0; i < nr_pages; i = end) {
-		struct xen_upop_chunk *c = xen_upop_chunk_of(pages[i]);
+		struct xen_upop_chunk *c = u->hint;
 
+		if (!c || xen_upop_offset(c->first_page, pages[i]) >= c->nr_pages)
+			c = xen_upop_chunk_of(pages[i]);
 		if (c) {
+			u->hint = c;
 			end = i + xen_upop_put_run(u, c, pages + i, nr_pages - i);
 			reclaim |= c->nr_free == c->nr_pages;
 			continue;
@@ -460,6 +486,8 @@ static unsigned long xen_upop_give_back(struct xen_upop *u, bool force)
 		}
 		list_del(&c->node);
 		list_del(&c->avail);
+		if (u->hint == c)
+			u->hint = NULL;
 		memunmap_pages(&c->pgmap);
 		bitmap_free(c->free_map);
 		xen_upop_put_space(u, c);

@@ -22,11 +22,13 @@ enum xen_upop_source {
 
 struct gen_pool;
 struct resource;
+struct xen_upop_chunk;
 
 struct xen_upop {
 	struct mutex lock;		/* everything below but the atomics */
 	struct list_head chunks;	/* every mapped chunk */
 	struct list_head avail;		/* chunks with free pages */
+	struct xen_upop_chunk *hint;	/* last chunk used, tried first */
 	enum xen_upop_policy policy;
 	enum xen_upop_source source;
 	unsigned long granule;		/* bytes; chunks are multiples */

@@ -18,23 +18,23 @@ echo "Xen extended regions report: $kind kernel, scenario $scenario ($(date -r "
 
 section "Regions Xen advertised (/proc/device-tree/hypervisor/reg)"
 echo "dom0:"
-dom0 | grep -m20 '^# reg\[' | sed 's/^# /  /'
+dom0 | grep '^# reg\[' | awk '!seen[$0]++' | sed 's/^# /  /'
 echo "domU:"
-domu | grep -m20 '^# reg\[' | sed 's/^# /  /'
+domu | grep '^# reg\[' | awk '!seen[$0]++' | sed 's/^# /  /'
 echo "Xen's own log:"
 grep -E '^\(XEN\).*extended region' "$log" | sed 's/^/  /'
 
 section "What the kernels accepted"
 echo "dom0:"
-dom0 | grep -E 'xen: extended region|xen_unpopulated:' | sed 's/^\[ *[0-9.]*\] /  /' | sort -u
+dom0 | grep -E '^\[ *[0-9.]+\] (xen: extended region|xen_unpopulated:)' | sed 's/^\[ *[0-9.]*\] /  /' | sort -u
 echo "domU:"
 domu | sed -n 's/^DOMU: dmesg: \[ *[0-9.]*\] /  /p' | sort -u
 
 section "Where mappings landed"
 echo "dom0 (selftest, pagemap vs. reg):"
-dom0 | grep -E '^# (gntdev map|privcmd foreign map):' | sed 's/^# /  /'
+dom0 | grep -E '^# (gntdev map|privcmd foreign map|[0-9]+ pages mapped)' | awk '!seen[$0]++' | sed 's/^# /  /'
 echo "domU (selftest, pagemap vs. reg):"
-domu | grep -E '^# (gntdev map|privcmd foreign map):' | sed 's/^# /  /'
+domu | grep -E '^# (gntdev map|[0-9]+ pages mapped)' | awk '!seen[$0]++' | sed 's/^# /  /'
 echo "dom0 /proc/iomem while the domU ran (blkback, xenconsoled, xl):"
 awk '/^# --- domU running/ { on = 1; next } /^# ---/ { on = 0 } on && /iomem:/' "$log" |
 	sed 's/^# iomem: /  /'

@@ -18,6 +18,9 @@ stat() {
 		sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%s %s %s %d\n", v[int((NR + 1) / 2)], v[1], v[NR], NR }'
 }
 
+# median (min..max, n=N) when there are several values
+cell() { [ "${4:-0}" -gt 1 ] && echo "$1 ($2..$3, n=$4)" || echo "${1:--}"; }
+
 out=$RESULTS/figures-$flavour.md
 {
 	echo "Figures of the $flavour kernels, modern layout, $(date '+%F'), $(nproc) cores, QEMU TCG"
@@ -30,7 +33,6 @@ out=$RESULTS/figures-$flavour.md
 		read -r pm plo phi pn <<< "$(stat patched $f)"
 		read -r bm blo bhi bn <<< "$(stat base $f)"
 		ratio=$(awk -v p="${pm:-0}" -v b="${bm:-0}" 'BEGIN { if (b != 0) printf "%.2f", p / b; else print "-" }')
-		cell() { [ "${4:-0}" -gt 1 ] && echo "$1 ($2..$3, n=$4)" || echo "${1:--}"; }
 		echo "| $f | $(cell "$pm" "$plo" "$phi" "$pn") | $(cell "$bm" "$blo" "$bhi" "$bn") | $ratio |"
 	done
 } > "$out"

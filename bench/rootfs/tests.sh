@@ -33,20 +33,13 @@ selftest() {
 }
 
 hyp_reg_hex() {
-	od -An -tx1 /proc/device-tree/hypervisor/reg | tr -d ' \n'
+	od -An -tx1 -v /proc/device-tree/hypervisor/reg | tr -d ' \n'
 }
 
 # Number of reg entries of /hypervisor (2 address and 2 size cells on
 # arm64 Xen; the selftest parses the cells properly).
 nr_reg() {
 	echo $(($(wc -c < /proc/device-tree/hypervisor/reg) / 16))
-}
-
-# Free RAM in kB as the page allocator has it: the buddy lists and the
-# per-CPU lists (MemFree leaves the latter out, and small allocations come
-# and go through them).
-free_total_kb() {
-	awk '/ nr_free_pages / { f += $2 } /^ +count: / { f += $2 } END { print f * 4 }' /proc/zoneinfo
 }
 
 memfree_kb() {
@@ -56,7 +49,7 @@ memfree_kb() {
 # Pages of 4 KiB in the 2 MiB-aligned parts of reg[1..N].
 advertised_pages() {
 	local hex i s e total=0
-	hex=$(od -An -tx1 -v /proc/device-tree/hypervisor/reg | tr -d ' \n')
+	hex=$(hyp_reg_hex)
 	i=1
 	while [ $i -lt "$(nr_reg)" ]; do
 		s=$((0x$(echo "$hex" | cut -c$((i * 32 + 1))-$((i * 32 + 16)))))
@@ -97,7 +90,7 @@ gate() {
 
 # Issue 3's figures, measured in the kernel by the module, side by side.
 run_figures() {
-	local m0 f0 f1 f2 r adv i ns
+	local m0 r adv i
 	insmod /bench/xen_upop_bench.ko || { result figures FAIL "insmod"; return; }
 	adv=$(advertised_pages)
 	figure advertised_pages $adv

@@ -78,7 +78,6 @@ struct xen_upop_chunk {
 	struct page *free;		/* linked by zone_device_data */
 	unsigned long *free_map;	/* bit set: free; CONFIG_DEBUG_LIST */
 	struct page *first_page;	/* ZONE_DEVICE implies a virtual memmap */
-	unsigned long first_pfn;
 	unsigned long nr_pages;
 	unsigned long nr_free;
 	unsigned long idle_since;	/* jiffies when it became wholly free */
@@ -186,8 +185,7 @@ static noinline int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
 	c->pgmap.range = (struct range){ c->res.start, c->res.end };
 	c->pgmap.nr_range = 1;
 	c->pgmap.owner = &xen_upop;
-	c->first_pfn = PHYS_PFN(c->res.start);
-	c->first_page = pfn_to_page(c->first_pfn);
+	c->first_page = pfn_to_page(PHYS_PFN(c->res.start));
 	c->nr_pages = PHYS_PFN(size);
 	if (IS_ENABLED(CONFIG_DEBUG_LIST)) {
 		c->free_map = bitmap_zalloc(c->nr_pages, GFP_KERNEL);
@@ -451,10 +449,10 @@ EXPORT_SYMBOL(xen_free_unpopulated_pages);
 /* No reference left but ours: the struct pages can go. */
 static bool xen_upop_chunk_unused(struct xen_upop_chunk *c)
 {
-	unsigned long pfn;
+	unsigned long i;
 
-	for (pfn = PHYS_PFN(c->res.start); pfn <= PHYS_PFN(c->res.end); pfn++) {
-		if (page_ref_count(pfn_to_page(pfn)) != 1)
+	for (i = 0; i < c->nr_pages; i++) {
+		if (page_ref_count(c->first_page + i) != 1)
 			return false;
 	}
 	return true;

@@ -17,9 +17,10 @@ mkdir -p "$work/dom0" "$work/domu"
 # The selftest, static, against this kernel's uapi headers; it comes from
 # the patched tree, where the kselftest harness is.
 sdir=$SRC/patched/tools/testing/selftests
-${CROSS_COMPILE}gcc -static -O2 -Wall -I"$sdir" -I"$out/usr/include" \
-	-o "$work/xen_ext_regions" "$sdir/xen/xen_ext_regions.c" ||
-	die "selftest build failed"
+for prog in xen_ext_regions xen_grant_peer; do
+	${CROSS_COMPILE}gcc -static -O2 -Wall -I"$sdir" -I"$out/usr/include" \
+		-o "$work/$prog" "$sdir/xen/$prog.c" || die "selftest $prog build failed"
+done
 
 # Copy an arm64 ELF file of $XENROOT, and the shared libraries it needs,
 # to the same path under root.
@@ -41,7 +42,8 @@ base_root() {
 	mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,bench,lib}
 	cp "$XENROOT/bin/busybox" "$root/bin/busybox"
 	ln -s busybox "$root/bin/sh"
-	cp "$work/xen_ext_regions" "$out/upop_bench/xen_upop_bench.ko" "$root/bench/"
+	cp "$work/xen_ext_regions" "$work/xen_grant_peer" "$out/upop_bench/xen_upop_bench.ko" \
+		"$root/bench/"
 	# The dynamic loader and libc for the Xen tools.
 	mkdir -p "$root/lib/aarch64-linux-gnu"
 	cp -L "$XENROOT"/lib/aarch64-linux-gnu/{ld-linux-aarch64.so.1,libc.so.6} \
@@ -55,10 +57,11 @@ mkcpio() {
 	(cd "$1" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$2"
 }
 
-# domU: busybox, the selftest and xenstore-read.
+# domU: busybox, the selftests, xenstore-read and -write.
 base_root "$work/domu"
 install -m 755 "$BENCH_DIR/rootfs/domu-init" "$work/domu/init"
 copy_elf "$work/domu" usr/bin/xenstore-read
+copy_elf "$work/domu" usr/bin/xenstore-write
 mkcpio "$work/domu" "$work/domu-initramfs.cpio.gz"
 
 # dom0: all of the unpacked Xen userland, the domU kernel and initramfs.

@@ -176,7 +176,7 @@ wait_console() {
 }
 
 run_domu() {
-	local domid
+	local domid refs
 	if ! start_xen_tools; then
 		result xen-tools FAIL "xenstored/xen-init-dom0/xenconsoled did not start"
 		return
@@ -189,13 +189,24 @@ run_domu() {
 	fi
 	result domu-create PASS
 	domid=$(xl domid domu)
-	wait_console "DOMU: done" 300 || echo "# domU did not finish in 300 s"
+	if wait_console "DOMU: grants published" 300; then
+		refs=$(xenstore-read "/local/domain/$domid/data/grant-refs")
+		show_state "domU running (blkback and xenconsoled mappings live)"
+		# Cross-domain grants, foreign and resource maps of the domU.
+		selftest dom0-foreign env XEN_FOREIGN_DOMID="$domid" XEN_PEER_DOMID="$domid" \
+			XEN_PEER_REFS="$refs" XEN_STRESS_SECONDS=0
+		xenstore-write "/local/domain/$domid/data/grant-done" 1
+	else
+		echo "# domU did not publish its grants in 300 s"
+	fi
+	wait_console "DOMU: done" 120 || echo "# domU did not finish"
 	sed 's/^/DOMU-CONSOLE: /' /var/log/xen/console/guest-domu.log
 	tr -d '\r' < /var/log/xen/console/guest-domu.log | grep -E '^(not )?ok |^#  RUN ' | tap_results domu
 	grep -q "DOMU: disk ok" /var/log/xen/console/guest-domu.log &&
 		result domu-disk PASS || result domu-disk FAIL
-	show_state "domU running (blkback and xenconsoled mappings live)"
-	selftest dom0-foreign env XEN_FOREIGN_DOMID="$domid"
+	grep -q "DOMU: peer-check ok" /var/log/xen/console/guest-domu.log &&
+		result domu-peer-check PASS "dom0's writes seen by the granting domU" ||
+		result domu-peer-check FAIL "$(grep 'DOMU: peer-check' /var/log/xen/console/guest-domu.log)"
 	xl destroy domu
 	sleep 1
 	if xl list | grep -q '^domu '; then

@@ -14,8 +14,8 @@
  * Space is given struct pages by memremap_pages() one chunk at a time: the
  * first chunk is one subsection, later ones grow with what is mapped (up
  * to XEN_UPOP_GROW_MAX) or with the request.  Each chunk keeps its free
- * pages on a list linked through page->zone_device_data.  Nothing in struct
- * page is ours while the page is in use: page->lru is used by drivers
+ * pages in an array used as a stack, so that a batch is handed out with one
+ * memcpy() and nothing in struct page is ours: page->lru is used by drivers
  * (blkback with NVMe), and the grant table's page cache links pages through
  * zone_device_data.
  *
@@ -45,8 +45,6 @@
 #include <xen/page.h>
 #include <xen/xen.h>
 
-#include "unpopulated-pool.h"
-
 /* Largest chunk mapped for small requests: one 4 KiB-page section. */
 #define XEN_UPOP_GROW_MAX	SZ_128M
 
@@ -56,6 +54,18 @@
  * steady user that frees and allocates again keeps its chunks mapped.
  */
 #define XEN_UPOP_RECLAIM_DELAY	HZ
+
+enum xen_upop_policy {
+	XEN_UPOP_AUTO,		/* space first, then the balloon */
+	XEN_UPOP_REGIONS,	/* never the balloon */
+	XEN_UPOP_BALLOON,	/* always the balloon */
+};
+
+enum xen_upop_source {
+	XEN_UPOP_SRC_BALLOON,	/* no space: everything from the balloon */
+	XEN_UPOP_SRC_REGIONS,	/* the extended regions, in @pool */
+	XEN_UPOP_SRC_IOMEM,	/* free space of iomem_resource */
+};
 
 static const char * const xen_upop_policy_names[] = {
 	[XEN_UPOP_AUTO]		= "auto",
@@ -75,7 +85,7 @@ struct xen_upop_chunk {
 	struct resource res;
 	struct list_head node;		/* in xen_upop.chunks */
 	struct list_head avail;		/* in xen_upop.avail while nr_free */
-	struct page *free;		/* linked by zone_device_data */
+	struct page **free;		/* stack of the free pages, nr_free deep */
 	unsigned long *free_map;	/* bit set: free; CONFIG_DEBUG_LIST */
 	struct page *first_page;	/* ZONE_DEVICE implies a virtual memmap */
 	unsigned long nr_pages;
@@ -83,12 +93,60 @@ struct xen_upop_chunk {
 	unsigned long idle_since;	/* jiffies when it became wholly free */
 };
 
+struct xen_upop;
+
+/* Where struct pages and ballooned pages come from; faked by the tests. */
+struct xen_upop_ops {
+	int (*map_pages)(struct xen_upop *u, struct xen_upop_chunk *c);
+	void (*unmap_pages)(struct xen_upop *u, struct xen_upop_chunk *c);
+	int (*balloon_alloc)(unsigned int nr, struct page **pages);
+	void (*balloon_free)(unsigned int nr, struct page **pages);
+};
+
+struct xen_upop {
+	struct mutex lock;		/* everything below but the atomics */
+	struct list_head chunks;	/* every mapped chunk */
+	struct list_head avail;		/* chunks with free pages */
+	struct xen_upop_chunk *hint;	/* last chunk used, tried first */
+	const struct xen_upop_ops *ops;
+	enum xen_upop_policy policy;
+	enum xen_upop_source source;
+	unsigned long granule;		/* bytes; chunks are multiples */
+	struct gen_pool *pool;		/* free space of the regions */
+	struct resource *iomem;		/* where chunks are claimed */
+	struct resource *regions;	/* accepted regions, in iomem */
+	unsigned int nr_regions;
+	struct delayed_work reclaim;	/* gives wholly free chunks back */
+
+	unsigned long mapped_bytes;
+	unsigned long nr_chunks;
+	unsigned long in_use;
+	unsigned long peak;
+	unsigned long bad_frees;
+	unsigned long reclaimed;
+	atomic_long_t balloon_in_use;
+	atomic_long_t balloon_total;
+	atomic_long_t failures;
+};
+
+static int xen_upop_map_pages(struct xen_upop *u, struct xen_upop_chunk *c);
+static void xen_upop_unmap_pages(struct xen_upop *u, struct xen_upop_chunk *c);
+
+static const struct xen_upop_ops xen_upop_real_ops = {
+	.map_pages	= xen_upop_map_pages,
+	.unmap_pages	= xen_upop_unmap_pages,
+	.balloon_alloc	= xen_alloc_ballooned_pages,
+	.balloon_free	= xen_free_ballooned_pages,
+};
+
 static struct xen_upop xen_upop = {
 	.lock	= __MUTEX_INITIALIZER(xen_upop.lock),
 	.chunks	= LIST_HEAD_INIT(xen_upop.chunks),
 	.avail	= LIST_HEAD_INIT(xen_upop.avail),
+	.ops	= &xen_upop_real_ops,
 	.policy	= XEN_UPOP_AUTO,
 	.source	= XEN_UPOP_SRC_BALLOON,
+	.iomem	= &iomem_resource,
 };
 
 static int __init xen_upop_parse_policy(char *arg)
@@ -105,15 +163,15 @@ static int __init xen_upop_parse_policy(char *arg)
 }
 early_param("xen_unpopulated", xen_upop_parse_policy);
 
-static struct xen_upop_chunk *xen_upop_chunk_of(struct page *page)
+static struct xen_upop_chunk *xen_upop_chunk_of(struct xen_upop *u,
+						struct page *page)
 {
-	if (!page || !is_zone_device_page(page) ||
-	    page->pgmap->owner != &xen_upop)
+	if (!page || !is_zone_device_page(page) || page->pgmap->owner != u)
 		return NULL;
 	return container_of(page->pgmap, struct xen_upop_chunk, pgmap);
 }
 
-/* Find @size bytes of space and claim them in iomem_resource. */
+/* Find @size bytes of space and claim them in u->iomem. */
 static int xen_upop_get_space(struct xen_upop *u, struct xen_upop_chunk *c,
 			      unsigned long size)
 {
@@ -126,7 +184,7 @@ static int xen_upop_get_space(struct xen_upop *u, struct xen_upop_chunk *c,
 
 	if (u->source == XEN_UPOP_SRC_IOMEM) {
 		mhp = mhp_get_pluggable_range(true);
-		return allocate_resource(&iomem_resource, &c->res, size,
+		return allocate_resource(u->iomem, &c->res, size,
 					 mhp.start, mhp.end, u->granule,
 					 NULL, NULL);
 	}
@@ -137,7 +195,7 @@ static int xen_upop_get_space(struct xen_upop *u, struct xen_upop_chunk *c,
 	c->res.start = addr;
 	c->res.end = addr + size - 1;
 	/* Nested under the region's own "Xen extended region" entry. */
-	ret = insert_resource(&iomem_resource, &c->res);
+	ret = insert_resource(u->iomem, &c->res);
 	if (ret) {
 		pr_err("cannot claim %pR: %d\n", &c->res, ret);
 		gen_pool_free(u->pool, addr, size);
@@ -155,13 +213,58 @@ static void xen_upop_put_space(struct xen_upop *u, struct xen_upop_chunk *c)
 		gen_pool_free(u->pool, addr, size);
 }
 
+/* Give the space of @c struct pages: set c->first_page. */
+static int xen_upop_map_pages(struct xen_upop *u, struct xen_upop_chunk *c)
+{
+	void *vaddr;
+
+#ifdef CONFIG_XEN_HAVE_PVMMU
+	/*
+	 * memremap will build page tables for the new memory so the p2m must
+	 * contain invalid entries so the correct non-present PTEs will be
+	 * written.
+	 */
+	if (!xen_feature(XENFEAT_auto_translated_physmap)) {
+		unsigned long pfn;
+
+		for (pfn = PHYS_PFN(c->res.start); pfn <= PHYS_PFN(c->res.end); pfn++) {
+			if (!set_phys_to_machine(pfn, INVALID_P2M_ENTRY)) {
+				pr_warn("set_phys_to_machine() failed, no memory added\n");
+				return -ENOMEM;
+			}
+		}
+	}
+#endif
+
+	c->pgmap.type = MEMORY_DEVICE_GENERIC;
+	c->pgmap.range = (struct range){ c->res.start, c->res.end };
+	c->pgmap.nr_range = 1;
+	vaddr = memremap_pages(&c->pgmap, NUMA_NO_NODE);
+	if (IS_ERR(vaddr)) {
+		pr_err("cannot map %pR: %ld\n", &c->res, PTR_ERR(vaddr));
+		return PTR_ERR(vaddr);
+	}
+	c->first_page = pfn_to_page(PHYS_PFN(c->res.start));
+	return 0;
+}
+
+static void xen_upop_unmap_pages(struct xen_upop *u, struct xen_upop_chunk *c)
+{
+	memunmap_pages(&c->pgmap);
+}
+
+static void xen_upop_chunk_free(struct xen_upop_chunk *c)
+{
+	kvfree(c->free);
+	bitmap_free(c->free_map);
+	kfree(c);
+}
+
 /* Map a new chunk of at least @nr_pages pages. Called with u->lock held. */
 static noinline int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
 {
-	unsigned long size, want = round_up(PFN_PHYS(nr_pages), u->granule);
+	unsigned long i, size, want = round_up(PFN_PHYS(nr_pages), u->granule);
 	struct xen_upop_chunk *c;
-	unsigned long pfn;
-	void *vaddr;
 	int ret;
 
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
@@ -181,53 +284,25 @@ static noinline int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
 	if (ret)
 		goto err_free;
 
-	c->pgmap.type = MEMORY_DEVICE_GENERIC;
-	c->pgmap.range = (struct range){ c->res.start, c->res.end };
-	c->pgmap.nr_range = 1;
-	c->pgmap.owner = &xen_upop;
-	c->first_page = pfn_to_page(PHYS_PFN(c->res.start));
 	c->nr_pages = PHYS_PFN(size);
+	ret = -ENOMEM;
+	c->free = kvmalloc_array(c->nr_pages, sizeof(*c->free), GFP_KERNEL);
+	if (!c->free)
+		goto err_space;
 	if (IS_ENABLED(CONFIG_DEBUG_LIST)) {
 		c->free_map = bitmap_zalloc(c->nr_pages, GFP_KERNEL);
-		if (!c->free_map) {
-			ret = -ENOMEM;
+		if (!c->free_map)
 			goto err_space;
-		}
-	}
-
-#ifdef CONFIG_XEN_HAVE_PVMMU
-	/*
-	 * memremap will build page tables for the new memory so the p2m must
-	 * contain invalid entries so the correct non-present PTEs will be
-	 * written.
-	 */
-	if (!xen_feature(XENFEAT_auto_translated_physmap)) {
-		for (pfn = PHYS_PFN(c->res.start); pfn <= PHYS_PFN(c->res.end); pfn++) {
-			if (!set_phys_to_machine(pfn, INVALID_P2M_ENTRY)) {
-				pr_warn("set_phys_to_machine() failed, no memory added\n");
-				ret = -ENOMEM;
-				goto err_space;
-			}
-		}
-	}
-#endif
-
-	vaddr = memremap_pages(&c->pgmap, NUMA_NO_NODE);
-	if (IS_ERR(vaddr)) {
-		ret = PTR_ERR(vaddr);
-		pr_err("cannot map %pR: %d\n", &c->res, ret);
-		goto err_space;
-	}
-
-	/* Push in reverse, so that pages are handed out in address order. */
-	for (pfn = c->nr_pages; pfn-- > 0;) {
-		struct page *page = c->first_page + pfn;
-
-		page->zone_device_data = c->free;
-		c->free = page;
-	}
-	if (c->free_map)
 		bitmap_fill(c->free_map, c->nr_pages);
+	}
+	c->pgmap.owner = u;
+	ret = u->ops->map_pages(u, c);
+	if (ret)
+		goto err_space;
+
+	/* The top of the stack is the first page: out in address order. */
+	for (i = 0; i < c->nr_pages; i++)
+		c->free[i] = c->first_page + c->nr_pages - 1 - i;
 	c->nr_free = c->nr_pages;
 	list_add_tail(&c->node, &u->chunks);
 	list_add(&c->avail, &u->avail);
@@ -236,10 +311,9 @@ static noinline int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
 	return 0;
 
 err_space:
-	bitmap_free(c->free_map);
 	xen_upop_put_space(u, c);
 err_free:
-	kfree(c);
+	xen_upop_chunk_free(c);
 	return ret;
 }
 
@@ -264,18 +338,18 @@ static unsigned int xen_upop_put_run(struct xen_upop *u, struct xen_upop_chunk *
 				     struct page **pages, unsigned int nr)
 {
 	unsigned long nr_pages = c->nr_pages, in_use = nr_pages - c->nr_free;
+	unsigned long span = nr_pages * sizeof(struct page);
 	unsigned int i, put, lim = min_t(unsigned long, nr, in_use);
-	struct page *head = c->free, *first = c->first_page;
+	struct page **top = c->free + c->nr_free, *first = c->first_page;
 
 	if (!c->free_map) {
 		/* As short as a bare list: one load and one store per page. */
 		for (i = 0; i < lim; i++) {
 			struct page *page = pages[i];
 
-			if (xen_upop_offset(first, page) >= nr_pages)
+			if ((unsigned long)page - (unsigned long)first >= span)
 				break;
-			page->zone_device_data = head;
-			head = page;
+			top[i] = page;
 		}
 		put = i;
 	} else {
@@ -289,21 +363,18 @@ static unsigned int xen_upop_put_run(struct xen_upop *u, struct xen_upop_chunk *
 				xen_upop_bad_free(u, page);
 				continue;
 			}
-			page->zone_device_data = head;
-			head = page;
-			put++;
+			top[put++] = page;
 		}
 	}
 	/* More pages of @c than are in use: refuse the one that is too many. */
 	if (put == in_use && i < nr && xen_upop_offset(first, pages[i]) < nr_pages)
 		xen_upop_bad_free(u, pages[i++]);
 
-	c->free = head;
 	if (put && !c->nr_free)
 		list_add(&c->avail, &u->avail);
 	c->nr_free += put;
 	u->in_use -= put;
-	if (put && c->nr_free == c->nr_pages)
+	if (put && c->nr_free == nr_pages)
 		c->idle_since = jiffies;
 	return i;
 }
@@ -321,51 +392,110 @@ static int xen_upop_take(struct xen_upop *u, unsigned int nr,
 	mutex_lock(&u->lock);
 	while (*done < nr) {
 		unsigned int i, n, d = *done;
-		struct page *head, **out;
 
-		c = list_first_entry_or_null(&u->avail, struct xen_upop_chunk, avail);
+		c = u->hint;
+		if (!c || !c->nr_free)
+			c = list_first_entry_or_null(&u->avail, struct xen_upop_chunk,
+						     avail);
 		if (!c) {
-			ret = xen_upop_fill(u, nr - *done);
+			ret = xen_upop_fill(u, nr - d);
 			if (ret)
 				break;
 			continue;
 		}
 		n = min_t(unsigned long, nr - d, c->nr_free);
-		/* Locals: stores to struct pages would make c's fields reload. */
-		head = c->free;
-		out = pages + d;
-		for (i = 0; i < n; i++) {
-			out[i] = head;
-			head = head->zone_device_data;
-		}
-		c->free = head;
-		u->hint = c;
-		for (i = 0; c->free_map && i < n; i++)
-			__clear_bit(xen_upop_offset(c->first_page, out[i]), c->free_map);
-		*done = d + n;
 		c->nr_free -= n;
+		memcpy(pages + d, c->free + c->nr_free, n * sizeof(*pages));
+		for (i = 0; c->free_map && i < n; i++)
+			__clear_bit(xen_upop_offset(c->first_page, pages[d + i]),
+				    c->free_map);
+		u->hint = c;
+		*done = d + n;
 		u->in_use += n;
 		if (!c->nr_free)
 			list_del_init(&c->avail);
 
 #ifdef CONFIG_XEN_HAVE_PVMMU
 		if (!xen_feature(XENFEAT_auto_translated_physmap)) {
-			for (i = *done - n; i < *done; i++) {
+			for (i = d; i < d + n; i++) {
 				ret = xen_alloc_p2m_entry(page_to_pfn(pages[i]));
 				if (ret < 0)
 					break;
 			}
 			if (ret < 0) {
-				xen_upop_put_run(u, c, pages + i, *done - i);
+				xen_upop_put_run(u, c, pages + i, d + n - i);
 				*done = i;
 				break;
 			}
 		}
 #endif
 	}
-	u->peak = max(u->peak, u->in_use);
+	if (u->in_use > u->peak)
+		u->peak = u->in_use;
 	mutex_unlock(&u->lock);
 	return ret;
+}
+
+static void xen_upop_free(struct xen_upop *u, unsigned int nr_pages,
+			  struct page **pages);
+
+static int xen_upop_alloc(struct xen_upop *u, unsigned int nr_pages,
+			  struct page **pages)
+{
+	unsigned int done = 0;
+	int ret = 0;
+
+	if (u->source != XEN_UPOP_SRC_BALLOON)
+		ret = xen_upop_take(u, nr_pages, pages, &done);
+	if (!ret && done == nr_pages)
+		return 0;
+
+	if (u->policy == XEN_UPOP_REGIONS) {
+		ret = ret ?: -ENOMEM;
+	} else {
+		ret = u->ops->balloon_alloc(nr_pages - done, pages + done);
+		if (!ret) {
+			atomic_long_add(nr_pages - done, &u->balloon_in_use);
+			atomic_long_add(nr_pages - done, &u->balloon_total);
+			return 0;
+		}
+	}
+	atomic_long_inc(&u->failures);
+	xen_upop_free(u, done, pages);
+	return ret;
+}
+
+static void xen_upop_free(struct xen_upop *u, unsigned int nr_pages,
+			  struct page **pages)
+{
+	bool reclaim = false;
+	unsigned int i, end;
+
+	mutex_lock(&u->lock);
+	for (i = 0; i < nr_pages; i = end) {
+		struct xen_upop_chunk *c = u->hint;
+
+		if (!c || xen_upop_offset(c->first_page, pages[i]) >= c->nr_pages)
+			c = xen_upop_chunk_of(u, pages[i]);
+		if (c) {
+			u->hint = c;
+			end = i + xen_upop_put_run(u, c, pages + i, nr_pages - i);
+			reclaim |= c->nr_free == c->nr_pages;
+			continue;
+		}
+		end = i + 1;
+		if (!pages[i])
+			continue;
+		/* A run of ballooned pages goes back in one call. */
+		while (end < nr_pages && pages[end] && !xen_upop_chunk_of(u, pages[end]))
+			end++;
+		u->ops->balloon_free(end - i, pages + i);
+		atomic_long_sub(end - i, &u->balloon_in_use);
+	}
+	/* Cheap when pending: the worker looks at each chunk's idle time. */
+	if (reclaim && !delayed_work_pending(&u->reclaim))
+		schedule_delayed_work(&u->reclaim, XEN_UPOP_RECLAIM_DELAY);
+	mutex_unlock(&u->lock);
 }
 
 /**
@@ -380,28 +510,7 @@ static int xen_upop_take(struct xen_upop *u, unsigned int nr,
  */
 int xen_alloc_unpopulated_pages(unsigned int nr_pages, struct page **pages)
 {
-	struct xen_upop *u = &xen_upop;
-	unsigned int done = 0;
-	int ret = 0;
-
-	if (u->source != XEN_UPOP_SRC_BALLOON)
-		ret = xen_upop_take(u, nr_pages, pages, &done);
-	if (!ret && done == nr_pages)
-		return 0;
-
-	if (u->policy == XEN_UPOP_REGIONS) {
-		ret = ret ?: -ENOMEM;
-	} else {
-		ret = xen_alloc_ballooned_pages(nr_pages - done, pages + done);
-		if (!ret) {
-			atomic_long_add(nr_pages - done, &u->balloon_in_use);
-			atomic_long_add(nr_pages - done, &u->balloon_total);
-			return 0;
-		}
-	}
-	atomic_long_inc(&u->failures);
-	xen_free_unpopulated_pages(done, pages);
-	return ret;
+	return xen_upop_alloc(&xen_upop, nr_pages, pages);
 }
 EXPORT_SYMBOL(xen_alloc_unpopulated_pages);
 
@@ -414,35 +523,7 @@ EXPORT_SYMBOL(xen_alloc_unpopulated_pages);
  */
 void xen_free_unpopulated_pages(unsigned int nr_pages, struct page **pages)
 {
-	struct xen_upop *u = &xen_upop;
-	bool reclaim = false;
-	unsigned int i, end;
-
-	mutex_lock(&u->lock);
-	for (i = 0; i < nr_pages; i = end) {
-		struct xen_upop_chunk *c = u->hint;
-
-		if (!c || xen_upop_offset(c->first_page, pages[i]) >= c->nr_pages)
-			c = xen_upop_chunk_of(pages[i]);
-		if (c) {
-			u->hint = c;
-			end = i + xen_upop_put_run(u, c, pages + i, nr_pages - i);
-			reclaim |= c->nr_free == c->nr_pages;
-			continue;
-		}
-		end = i + 1;
-		if (!pages[i])
-			continue;
-		/* A run of ballooned pages goes back in one call. */
-		while (end < nr_pages && pages[end] && !xen_upop_chunk_of(pages[end]))
-			end++;
-		xen_free_ballooned_pages(end - i, pages + i);
-		atomic_long_sub(end - i, &u->balloon_in_use);
-	}
-	/* Cheap when pending: the worker looks at each chunk's idle time. */
-	if (reclaim && !delayed_work_pending(&u->reclaim))
-		schedule_delayed_work(&u->reclaim, XEN_UPOP_RECLAIM_DELAY);
-	mutex_unlock(&u->lock);
+	xen_upop_free(&xen_upop, nr_pages, pages);
 }
 EXPORT_SYMBOL(xen_free_unpopulated_pages);
 
@@ -486,13 +567,12 @@ static unsigned long xen_upop_give_back(struct xen_upop *u, bool force)
 		list_del(&c->avail);
 		if (u->hint == c)
 			u->hint = NULL;
-		memunmap_pages(&c->pgmap);
-		bitmap_free(c->free_map);
+		u->ops->unmap_pages(u, c);
 		xen_upop_put_space(u, c);
 		u->mapped_bytes -= PFN_PHYS(c->nr_pages);
 		u->nr_chunks--;
 		u->reclaimed++;
-		kfree(c);
+		xen_upop_chunk_free(c);
 	}
 	return next;
 }
@@ -578,9 +658,9 @@ int __weak __init arch_xen_unpopulated_init(struct xen_ext_regions *regions)
 	return -ENODEV;
 }
 
-/* Reserve the accepted regions and put them in the pool. */
-static int __init xen_upop_add_regions(struct xen_upop *u, const struct range *r,
-				       unsigned int nr)
+/* Reserve the accepted regions in u->iomem and put them in the pool. */
+static int xen_upop_add_regions(struct xen_upop *u, const struct range *r,
+				unsigned int nr)
 {
 	unsigned long total = 0;
 	unsigned int i;
@@ -598,7 +678,7 @@ static int __init xen_upop_add_regions(struct xen_upop *u, const struct range *r
 		res->end = r[i].end;
 		res->flags = IORESOURCE_MEM;
 		/* Nothing else may claim the space from now on. */
-		if (insert_resource(&iomem_resource, res)) {
+		if (insert_resource(u->iomem, res)) {
 			pr_err("cannot reserve %pR: not used\n", res);
 			continue;
 		}
@@ -616,7 +696,7 @@ static int __init xen_upop_add_regions(struct xen_upop *u, const struct range *r
 	return 0;
 }
 
-static void __init xen_upop_drop_regions(struct xen_upop *u)
+static void xen_upop_drop_regions(struct xen_upop *u)
 {
 	while (u->nr_regions)
 		release_resource(&u->regions[--u->nr_regions]);
@@ -693,3 +773,7 @@ static int __init xen_upop_init(void)
  * so that a region overlapping one is trimmed; before the first backend.
  */
 subsys_initcall(xen_upop_init);
+
+#ifdef CONFIG_XEN_UNPOPULATED_KUNIT_TEST
+#include "unpopulated-pool-test.c"
+#endif

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # make run    set up, build, boot the domU scenario, print a report
 # make check  every suite; ends with "N passed, N failed"
+# make bench  patched vs base vs ballooning: results/bench.{json,md,png}
+# make defects  plant known bugs, show which KUnit cases catch them
 
-.PHONY: all run check prepare clean-results
+.PHONY: all run check bench defects prepare clean-results
 
 all: run
 
@@ -16,6 +18,14 @@ run:
 
 check: prepare
 	bench/check.sh
+
+bench:
+	KINDS= bench/prepare.sh
+	bench/bench.sh
+
+defects:
+	KINDS= bench/prepare.sh
+	bench/defects.sh
 
 clean-results:
 	rm -rf results

@@ -24,6 +24,20 @@ if [ -z "${SKIP_STATIC:-}" ]; then
 	done
 fi
 
+if [ -z "${SKIP_STATIC:-}" ]; then
+	# The device-tree binding against Debian's dt-schema.
+	if w=$(stage "dt_binding_check" make -s -C "$SRC/patched" O="$BUILD/dt-binding" \
+		dt_binding_check DT_SCHEMA_FILES=arm/xen.yaml 2>&1); then
+		[ -z "$w" ] && echo "PASS dt_binding_check.arm/xen.yaml" ||
+			echo "FAIL dt_binding_check.arm/xen.yaml $(echo "$w" | head -2 | tr '\n' ' ')"
+	else
+		echo "FAIL dt_binding_check.arm/xen.yaml $(echo "$w" | tail -3 | tr '\n' ' ')"
+	fi | tee -a "$all"
+fi
+if [ -z "${SKIP_KUNIT:-}" ]; then
+	stage "kunit" "$BENCH_DIR/kunit.sh" | tee -a "$all"
+fi
+
 for sc in $SCENARIOS; do
 	stage "scenario patched $sc" "$BENCH_DIR/scenario.sh" patched "$sc" | tee -a "$all"
 done

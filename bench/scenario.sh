@@ -17,10 +17,13 @@ xen_args="dom0_mem=${DOM0_MEM:-512M} loglvl=all guest_loglvl=all console=dtuart"
 dom0_args=
 case $scenario in
 modern)	timeout=${TIMEOUT:-300} ;;
+# dom0_mem=1536M: regions not 128 MiB aligned, 0x40400000-0x57ffffff and
+# 0xb8000000-0xbfffffff.
+tight)	timeout=${TIMEOUT:-300}; xen_args="dom0_mem=${DOM0_MEM:-1536M} ${xen_args#* }" ;;
 legacy)	timeout=${TIMEOUT:-300}; xen_args="$xen_args ext_regions=no" ;;
 domu)	timeout=${TIMEOUT:-600} ;;
 policy)	timeout=${TIMEOUT:-300}; dom0_args="xen_unpopulated=balloon" ;;
-*)	die "unknown scenario $scenario (modern, legacy, domu, policy)" ;;
+*)	die "unknown scenario $scenario (modern, legacy, tight, domu, policy)" ;;
 esac
 
 mkdir -p "$dir"
@@ -33,7 +36,7 @@ timeout -k 10 "$timeout" qemu-system-aarch64 \
 	-smp 2 -m "${QEMU_MEM:-2048}" -display none -monitor none -serial stdio \
 	-no-reboot \
 	-kernel "$XEN_IMAGE" -append "$xen_args" \
-	-device guest-loader,addr=0x49000000,kernel="$out/Image",bootargs="console=hvc0 earlycon=xen rdinit=/init bench.scenario=$scenario $dom0_args" \
+	-device guest-loader,addr=0x49000000,kernel="$out/Image",bootargs="console=hvc0 earlycon=xen rdinit=/init bench.scenario=$scenario bench.flavour=$flavour $dom0_args" \
 	-device guest-loader,addr=0x50000000,initrd="$out/dom0-initramfs.cpio.gz" \
 	< /dev/null > "$log" 2>&1 &
 qpid=$!

@@ -79,6 +79,10 @@ sync_patched() {
 		fi
 	done
 	cp "$SRC/stage.files" "$SRC/patched.files"
+	# The kernel's .gitignore leaves dotfiles out of git; dt_binding_check
+	# needs this one.
+	cp -n "$SRC/base/Documentation/devicetree/bindings/.yamllint" \
+		"$p/Documentation/devicetree/bindings/"
 }
 
 check_disk

@@ -42,6 +42,17 @@ nr_reg() {
 	echo $(($(wc -c < /proc/device-tree/hypervisor/reg) / 16))
 }
 
+# Bytes of the "Xen scratch" entries of /proc/iomem.
+scratch_bytes() {
+	local r s e total=0
+	for r in $(sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) : Xen scratch$/\1-\2/p' /proc/iomem); do
+		s=${r%-*}
+		e=${r#*-}
+		total=$((total + 0x$e - 0x$s + 1))
+	done
+	echo $total
+}
+
 memfree_kb() {
 	sed -n 's/^MemFree: *\([0-9]*\).*/\1/p' /proc/meminfo
 }
@@ -83,8 +94,10 @@ figure() {
 	echo "BENCH: FIGURE $*"
 }
 
-# gate NAME CONDITION DETAIL: a result from a figure.
+# gate NAME CONDITION DETAIL: a result from a figure; issue 3's bounds hold
+# for the default (modern) layout only, the others are measured.
 gate() {
+	[ "$FIGURES_GATED" = 1 ] || return 0
 	if [ "$2" = 1 ]; then result "figures.$1" PASS "$3"; else result "figures.$1" FAIL "$3"; fi
 }
 
@@ -97,7 +110,13 @@ run_figures() {
 	m0=$(memfree_kb)
 	# One page that maps a new chunk, then freed and given back, measured
 	# in the kernel; the base maps a section the first time and keeps it.
-	local costs="" afters=""
+	local costs="" afters="" s0
+	# Space given struct pages by the first allocation of the boot, as
+	# /proc/iomem shows it.
+	s0=$(scratch_bytes)
+	r=$(bench_cmd alloc 1)
+	figure first_alloc_mapped_kb $((($(scratch_bytes) - s0) / 1024)) "$r"
+	bench_free
 	for i in 1 2 3 4 5; do
 		r=$(bench_cmd cost)
 		echo "# one page, round $i: $r"
@@ -108,17 +127,22 @@ run_figures() {
 	done
 	# The issue's bounds: the first allocation costs at most 64 kB, and
 	# no round leaves more than 64 kB behind once freed and given back.
-	set -- $costs
-	gate first_page_ram "$([ "$1" -le 64 ] && echo 1)" "first $1 kB (rounds:$costs)"
+	# Every round maps a fresh chunk (the last one was given back), so the
+	# worst round counts; a negative one is memory others freed meanwhile.
+	i=$(echo "$costs" | tr ' ' '\n' | grep . | sort -n | tail -1)
+	gate first_page_ram "$([ "$i" -le 64 ] && echo 1)" "worst $i kB (rounds:$costs)"
 	i=$(echo "$afters" | tr ' ' '\n' | grep . | sort -n | tail -1)
 	gate after_free_ram "$([ "$i" -le 64 ] && echo 1)" "worst $i kB (rounds:$afters)"
 
-	r=$(bench_cmd alloc 307200)
-	echo "# 1200 MiB: $r"
-	figure alloc_1200mib_err "$(field err "$r")"
-	figure alloc_1200mib_ram_pages "$(field ram "$r")"
-	gate alloc_1200mib "$([ "$(field err "$r")" = 0 ] && [ "$(field ram "$r")" = 0 ] && echo 1)" "$r"
-	bench_free
+	# Ballooning 1200 MiB out of a 512 MiB dom0 would only test the OOM killer.
+	if [ "$adv" -gt 0 ]; then
+		r=$(bench_cmd alloc 307200)
+		echo "# 1200 MiB: $r"
+		figure alloc_1200mib_err "$(field err "$r")"
+		figure alloc_1200mib_ram_pages "$(field ram "$r")"
+		gate alloc_1200mib "$([ "$(field err "$r")" = 0 ] && [ "$(field ram "$r")" = 0 ] && echo 1)" "$r"
+		bench_free
+	fi
 
 	for i in 1 2 3 4 5; do
 		r=$(bench_cmd steady 1 4000)
@@ -127,6 +151,11 @@ run_figures() {
 		figure steady64_ns_per_page $(($(field ns "$r") / 500 / 64)) "$r"
 		r=$(bench_cmd steady 4096 20)
 		figure steady4096_ns_per_page $(($(field ns "$r") / 20 / 4096)) "$r"
+		# Threads at once, each 64-page batches: wall time per page of all.
+		for t in 1 2 4; do
+			r=$(bench_cmd threads $t 64 200)
+			figure threads${t}_ns_per_page $(($(field ns "$r") / (t * 200 * 64))) "$r"
+		done
 	done
 
 	if [ "$adv" -gt 0 ]; then
@@ -194,7 +223,8 @@ run_domu() {
 		show_state "domU running (blkback and xenconsoled mappings live)"
 		# Cross-domain grants, foreign and resource maps of the domU.
 		selftest dom0-foreign env XEN_FOREIGN_DOMID="$domid" XEN_PEER_DOMID="$domid" \
-			XEN_PEER_REFS="$refs" XEN_STRESS_SECONDS=0
+			XEN_PEER_REFS="$refs" XEN_STRESS_SECONDS=0 \
+			XEN_RATE_REPS="$(grep -q bench.flavour=bench /proc/cmdline && echo 5 || echo 1)"
 		xenstore-write "/local/domain/$domid/data/grant-done" 1
 	else
 		echo "# domU did not publish its grants in 300 s"
@@ -249,7 +279,12 @@ run_dom0() {
 		;;
 	esac
 	show_state "boot"
-	[ "$scenario" = modern ] && run_figures
+	# The figures: in the default layout always (gated), in the others
+	# when the bench kernels are measured.
+	case $scenario in
+	modern) FIGURES_GATED=1 run_figures ;;
+	legacy|tight) grep -q bench.flavour=bench /proc/cmdline && run_figures ;;
+	esac
 	selftest dom0
 	show_state "after selftest"
 	[ "$scenario" = domu ] && run_domu

@@ -253,9 +253,23 @@ static void xen_upop_unmap_pages(struct xen_upop *u, struct xen_upop_chunk *c)
 	memunmap_pages(&c->pgmap);
 }
 
+/*
+ * The free stack of a small chunk is one page, not a kmalloc() object: the
+ * first kmalloc-4k object would cost a whole slab (32 KiB) of RAM.
+ */
+static struct page **xen_upop_stack_alloc(unsigned long nr_pages)
+{
+	if (nr_pages * sizeof(struct page *) <= PAGE_SIZE)
+		return (struct page **)__get_free_page(GFP_KERNEL);
+	return kvmalloc_array(nr_pages, sizeof(struct page *), GFP_KERNEL);
+}
+
 static void xen_upop_chunk_free(struct xen_upop_chunk *c)
 {
-	kvfree(c->free);
+	if (c->nr_pages * sizeof(struct page *) <= PAGE_SIZE)
+		free_page((unsigned long)c->free);
+	else
+		kvfree(c->free);
 	bitmap_free(c->free_map);
 	kfree(c);
 }
@@ -286,7 +300,7 @@ static noinline int xen_upop_fill(struct xen_upop *u, unsigned long nr_pages)
 
 	c->nr_pages = PHYS_PFN(size);
 	ret = -ENOMEM;
-	c->free = kvmalloc_array(c->nr_pages, sizeof(*c->free), GFP_KERNEL);
+	c->free = xen_upop_stack_alloc(c->nr_pages);
 	if (!c->free)
 		goto err_space;
 	if (IS_ENABLED(CONFIG_DEBUG_LIST)) {

@@ -11,14 +11,19 @@
  *   cost               RAM (NR_FREE_PAGES) spent by allocating one page,
  *                      and still spent 1.5 s after freeing it, measured
  *                      within the call so that no process comes between
+ *   threads N BATCH ITERS
+ *                      N kernel threads at once, each ITERS times: allocate
+ *                      BATCH pages, free them; the wall time of all
  *   capacity STEP MAX  allocate STEP pages at a time until an allocation
  *                      fails, a page comes from RAM (the balloon) or MAX
  *                      pages are held; hold them
  * Pages that are ZONE_DEVICE came from unpopulated space, the others from
  * the balloon: the struct page itself tells, not the allocator.
  */
+#include <linux/completion.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -102,6 +107,68 @@ static int run_steady(unsigned int batch, unsigned int iters)
 	return ret;
 }
 
+struct worker {
+	struct completion *go;
+	struct completion done;
+	unsigned int batch;
+	unsigned int iters;
+	int ret;
+};
+
+static int worker_fn(void *arg)
+{
+	struct worker *w = arg;
+	struct page **pages = kvcalloc(w->batch, sizeof(*pages), GFP_KERNEL);
+	unsigned int i;
+
+	wait_for_completion(w->go);
+	w->ret = pages ? 0 : -ENOMEM;
+	for (i = 0; i < w->iters && !w->ret; i++) {
+		w->ret = xen_alloc_unpopulated_pages(w->batch, pages);
+		if (!w->ret)
+			xen_free_unpopulated_pages(w->batch, pages);
+	}
+	kvfree(pages);
+	complete(&w->done);
+	return 0;
+}
+
+/* @n threads doing run_steady() at once; the wall time of all of them. */
+static int run_threads(unsigned int n, unsigned int batch, unsigned int iters)
+{
+	DECLARE_COMPLETION_ONSTACK(go);
+	struct worker *w = kcalloc(n, sizeof(*w), GFP_KERNEL);
+	unsigned int i, started = 0;
+	int ret = 0;
+	ktime_t t0;
+
+	if (!w)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct task_struct *t;
+
+		w[i] = (struct worker){ .go = &go, .batch = batch, .iters = iters };
+		init_completion(&w[i].done);
+		t = kthread_run(worker_fn, &w[i], "upop_bench/%u", i);
+		if (IS_ERR(t)) {
+			ret = PTR_ERR(t);
+			break;
+		}
+		started++;
+	}
+	t0 = ktime_get();
+	complete_all(&go);
+	for (i = 0; i < started; i++) {
+		wait_for_completion(&w[i].done);
+		ret = ret ?: w[i].ret;
+	}
+	scnprintf(result, sizeof(result), "%s threads n=%u batch=%u iters=%u ns=%lld err=%d\n",
+		  ret ? "err" : "ok", n, batch, iters,
+		  ktime_to_ns(ktime_sub(ktime_get(), t0)), ret);
+	kfree(w);
+	return ret;
+}
+
 /*
  * Free RAM as the page allocator has it: buddy lists and per-CPU lists.
  * MemFree leaves the per-CPU lists out, and the few pages that mapping a
@@ -154,7 +221,7 @@ static void run_cost(void)
 static ssize_t run_write(struct file *file, const char __user *ubuf,
 			 size_t len, loff_t *ppos)
 {
-	unsigned long device = 0, ram = 0, a = 0, b = 0;
+	unsigned long device = 0, ram = 0, a = 0, b = 0, c = 0;
 	char cmd[64], word[16];
 	bool bad = false;
 	int ret = 0, n;
@@ -179,6 +246,10 @@ static ssize_t run_write(struct file *file, const char __user *ubuf,
 		scnprintf(result, sizeof(result), "ok free pages=%lu\n", free_all());
 	} else if (!strcmp(word, "steady") && n == 3 && a && a <= 65536 && b) {
 		ret = run_steady(a, b);
+	} else if (!strcmp(word, "threads") && n == 3 && a && a <= 16 && b &&
+		   b <= 65536 && sscanf(cmd, "%*s %*u %*u %lu", &c) == 1 && c &&
+		   c <= 1000000) {
+		ret = run_threads(a, b, c);
 	} else if (!strcmp(word, "capacity") && n == 3 && a && a <= 65536) {
 		while (!ret && !ram && device < b)
 			ret = hold(a, &device, &ram);

@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# bench.sh: the benchmark kernels (no debug options), patched and base, on
+# the same Xen and QEMU, in the layouts
+#   modern  Xen's default regions (dom0_mem=512M)
+#   tight   regions that are not 128 MiB aligned (dom0_mem=1536M)
+#   legacy  no regions (ext_regions=no): ballooning
+#   domu    modern, plus a domU granting pages for the gntdev rates
+# then results/bench.{json,md,png} from what the guests measured.
+. "$(dirname "$0")/lib.sh"
+
+LAYOUTS=${LAYOUTS:-modern tight legacy domu}
+"$BENCH_DIR/tree.sh"
+for kind in patched base; do
+	stage "build $kind bench kernel" "$BENCH_DIR/build.sh" "$kind" bench
+	stage "initramfs $kind bench" "$BENCH_DIR/initramfs.sh" "$kind" bench
+done
+for layout in $LAYOUTS; do
+	for kind in patched base; do
+		stage "bench $kind $layout" "$BENCH_DIR/scenario.sh" "$kind" "$layout" bench > /dev/null
+	done
+done
+python3 "$BENCH_DIR/bench-report.py" "$RESULTS" $LAYOUTS
+gnuplot "$RESULTS/bench.gp" 2> "$RESULTS/gnuplot.log" || log "gnuplot failed: $RESULTS/gnuplot.log"
+cat "$RESULTS/bench-summary.txt"

@@ -3,8 +3,9 @@
 # make check  every suite; ends with "N passed, N failed"
 # make bench  patched vs base vs ballooning: results/bench.{json,md,png}
 # make defects  plant known bugs, show which KUnit cases catch them
+# make series  out/series/: the git am-able series with its cover letter
 
-.PHONY: all run check bench defects prepare clean-results
+.PHONY: all run check bench defects series prepare clean-results
 
 all: run
 
@@ -26,6 +27,10 @@ bench:
 defects:
 	KINDS= bench/prepare.sh
 	bench/defects.sh
+
+series:
+	KINDS= bench/prepare.sh
+	bench/series.sh
 
 clean-results:
 	rm -rf results

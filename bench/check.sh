@@ -34,8 +34,18 @@ if [ -z "${SKIP_STATIC:-}" ]; then
 		echo "FAIL dt_binding_check.arm/xen.yaml $(echo "$w" | tail -3 | tr '\n' ' ')"
 	fi | tee -a "$all"
 fi
+if [ -z "${SKIP_STATIC:-}" ]; then
+	# The series as a maintainer gets it: per patch checkpatch and build.
+	if stage "series" "$BENCH_DIR/series.sh" > "$RESULTS/series.log" 2>&1; then
+		stage "series gates" "$BENCH_DIR/series-check.sh" | tee -a "$all"
+	else
+		echo "FAIL series.make $(grep -m1 ERROR "$RESULTS/series.log")" | tee -a "$all"
+	fi
+fi
 if [ -z "${SKIP_KUNIT:-}" ]; then
 	stage "kunit" "$BENCH_DIR/kunit.sh" | tee -a "$all"
+	# The suites must catch the bugs planted by bench/defects/*.patch.
+	stage "defects" "$BENCH_DIR/defects.sh" 2> /dev/null | tee -a "$all"
 fi
 
 for sc in $SCENARIOS; do

@@ -281,6 +281,7 @@ static struct kunit_suite xen_ext_test_suite = {
 	.suite_exit = xen_ext_suite_exit,
 	.test_cases = xen_ext_test_cases,
 };
+
 kunit_test_suite(xen_ext_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of Xen extended-region discovery");

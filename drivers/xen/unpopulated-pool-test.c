@@ -451,4 +451,5 @@ static struct kunit_suite upop_test_suite = {
 	.exit = upop_test_exit,
 	.test_cases = upop_test_cases,
 };
+
 kunit_test_suite(upop_test_suite);

@@ -408,10 +408,10 @@ static int xen_upop_take(struct xen_upop *u, unsigned int nr,
 		unsigned int i, n, d = *done;
 
 		c = u->hint;
-		if (!c || !c->nr_free)
+		if (unlikely(!c || !c->nr_free))
 			c = list_first_entry_or_null(&u->avail, struct xen_upop_chunk,
 						     avail);
-		if (!c) {
+		if (unlikely(!c)) {
 			ret = xen_upop_fill(u, nr - d);
 			if (ret)
 				break;
@@ -419,7 +419,11 @@ static int xen_upop_take(struct xen_upop *u, unsigned int nr,
 		}
 		n = min_t(unsigned long, nr - d, c->nr_free);
 		c->nr_free -= n;
-		memcpy(pages + d, c->free + c->nr_free, n * sizeof(*pages));
+		/* A single page is the common case of several backends. */
+		if (n == 1)
+			pages[d] = c->free[c->nr_free];
+		else
+			memcpy(pages + d, c->free + c->nr_free, n * sizeof(*pages));
 		for (i = 0; c->free_map && i < n; i++)
 			__clear_bit(xen_upop_offset(c->first_page, pages[d + i]),
 				    c->free_map);
@@ -489,7 +493,7 @@ static void xen_upop_free(struct xen_upop *u, unsigned int nr_pages,
 	for (i = 0; i < nr_pages; i = end) {
 		struct xen_upop_chunk *c = u->hint;
 
-		if (!c || xen_upop_offset(c->first_page, pages[i]) >= c->nr_pages)
+		if (unlikely(!c || xen_upop_offset(c->first_page, pages[i]) >= c->nr_pages))
 			c = xen_upop_chunk_of(u, pages[i]);
 		if (c) {
 			u->hint = c;

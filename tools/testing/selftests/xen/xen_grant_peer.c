@@ -36,7 +36,8 @@ int main(int argc, char **argv)
 	char line[16];
 	int ga;
 
-	if (argc != 3 || !(count = strtoul(argv[2], NULL, 0))) {
+	count = argc == 3 ? strtoul(argv[2], NULL, 0) : 0;
+	if (!count) {
 		fprintf(stderr, "usage: %s DOMID COUNT\n", argv[0]);
 		return 2;
 	}

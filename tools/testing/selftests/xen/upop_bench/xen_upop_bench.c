@@ -8,9 +8,11 @@
  *   alloc N            allocate N pages and hold them
  *   free               free every page held
  *   steady BATCH ITERS ITERS times: allocate BATCH pages, free them
- *   cost               RAM (NR_FREE_PAGES) spent by allocating one page,
+ *   cost [1]           RAM (NR_FREE_PAGES) spent by allocating one page,
  *                      and still spent 1.5 s after freeing it, measured
- *                      within the call so that no process comes between
+ *                      within the call so that no process comes between;
+ *                      with 1, the page is kept (until "free")
+ *   ram                RAM free (NR_FREE_PAGES and per-CPU lists), in kB
  *   threads N BATCH ITERS
  *                      N kernel threads at once, each ITERS times: allocate
  *                      BATCH pages, free them; the wall time of all
@@ -192,11 +194,23 @@ static long free_kb(void)
 	return pages * (PAGE_SIZE / 1024);
 }
 
-static void run_cost(void)
+static void run_cost(bool keep)
 {
+	unsigned long device = 0, ram = 0;
 	struct page *page;
 	long f0, f1, f2;
 	int ret;
+
+	if (keep) {
+		rcu_barrier();
+		f0 = free_kb();
+		ret = hold(1, &device, &ram);
+		rcu_barrier();
+		f1 = free_kb();
+		scnprintf(result, sizeof(result), "%s cost alloc_kb=%ld held=1 err=%d\n",
+			  ret ? "err" : "ok", f0 - f1, ret);
+		return;
+	}
 
 	/*
 	 * Memory hotplug waits for RCU grace periods, which release whatever
@@ -240,8 +254,11 @@ static ssize_t run_write(struct file *file, const char __user *ubuf,
 		ret = hold(a, &device, &ram);
 		scnprintf(result, sizeof(result), "%s alloc pages=%lu device=%lu ram=%lu err=%d\n",
 			  ret ? "err" : "ok", a, device, ram, ret);
-	} else if (!strcmp(word, "cost") && n == 1) {
-		run_cost();
+	} else if (!strcmp(word, "cost") && (n == 1 || (n == 2 && a == 1))) {
+		run_cost(n == 2);
+	} else if (!strcmp(word, "ram") && n == 1) {
+		rcu_barrier();
+		scnprintf(result, sizeof(result), "ok ram free_kb=%ld\n", free_kb());
 	} else if (!strcmp(word, "free") && n == 1) {
 		scnprintf(result, sizeof(result), "ok free pages=%lu\n", free_all());
 	} else if (!strcmp(word, "steady") && n == 3 && a && a <= 65536 && b) {

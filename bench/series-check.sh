@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# series-check.sh: the gates on out/series (bench/series.sh), one line per
+# gate: checkpatch --strict on every patch (less the types listed with a
+# reason in bench/series/checkpatch-ignore), "git am" on a clean base, every
+# patch built on its own (drivers/xen/ and arch/arm64/xen/ with the arm64
+# test config and the KUnit tests), and sparse (C=2) on those directories
+# with no warning that the base does not have.
+. "$(dirname "$0")/lib.sh"
+
+OUT=${SERIES_OUT:-$REPO_DIR/out/series}
+WT=$SRC/series-am
+O=$BUILD/series-bisect
+DIRS="drivers/xen/ arch/arm64/xen/"
+MAKE=(make -C "$WT" O="$O" CC="ccache ${CROSS_COMPILE}gcc" -j"$JOBS")
+patches=$(ls "$OUT"/[0-9][0-9][0-9][0-9]-*.patch | grep -v /0000-)
+ignore=$(grep -v '^#' "$BENCH_DIR/series/checkpatch-ignore" | cut -f1 | paste -sd, -)
+
+for p in $patches; do
+	n=$(basename "$p" | cut -c1-4)
+	if out=$(cd "$SRC/base" && scripts/checkpatch.pl --strict --show-types \
+		--ignore "$ignore" -q "$p" 2>&1); then
+		echo "PASS series.$n.checkpatch"
+	else
+		echo "FAIL series.$n.checkpatch $(echo "$out" | grep -m1 -E '^(ERROR|WARNING|CHECK)')"
+	fi
+done
+
+if [ ! -e "$WT/.git" ]; then
+	git -C "$SRC/base" worktree prune
+	git -C "$SRC/base" worktree add -q --detach "$WT" base
+fi
+git -C "$WT" am --abort > /dev/null 2>&1 || true
+git -C "$WT" checkout -q -f --detach base
+git -C "$WT" clean -q -fdx
+if git -C "$WT" -c user.name=bench -c user.email=bench@localhost am -q $patches > "$O.am.log" 2>&1; then
+	echo "PASS series.git-am $(echo "$patches" | wc -w) patches on $(make -s -C "$WT" kernelversion)"
+else
+	echo "FAIL series.git-am $(head -1 "$O.am.log")"
+	exit 0
+fi
+head=$(git -C "$WT" rev-parse HEAD)
+
+# The arm64 test config, with the KUnit tests where the series has them.
+mkdir -p "$O"
+if ! cmp -s "$BUILD/patched-test/.config" "$O/.config.want"; then
+	cp "$BUILD/patched-test/.config" "$O/.config.want"
+	rm -f "$O/.config"
+fi
+cfg() {
+	cp "$O/.config.want" "$O/.config"
+	printf 'CONFIG_KUNIT=y\nCONFIG_XEN_UNPOPULATED_KUNIT_TEST=y\nCONFIG_XEN_EXT_REGIONS_KUNIT_TEST=y\n' >> "$O/.config"
+	"${MAKE[@]}" -s olddefconfig > /dev/null
+}
+
+# sparse warnings of the directories, without line numbers.
+sparse_of() {
+	"${MAKE[@]}" C=2 $DIRS 2>&1 | grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' |
+		sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u
+}
+
+git -C "$WT" checkout -q --detach base
+cfg
+sparse_of > "$O.sparse.base"
+for c in $(git -C "$WT" rev-list --reverse base.."$head"); do
+	git -C "$WT" checkout -q --detach "$c"
+	n=$(git -C "$WT" rev-list --count base.."$c")
+	cfg
+	if "${MAKE[@]}" W=1 $DIRS > "$O.$n.log" 2>&1; then
+		w=$(grep -cE '^[^ ]+:[0-9]+:[0-9]+: warning:' "$O.$n.log" || true)
+		echo "PASS series.$(printf %04d "$n").builds $DIRS W=1, $w warnings"
+	else
+		echo "FAIL series.$(printf %04d "$n").builds $(grep -m1 -E 'error|Error' "$O.$n.log")"
+	fi
+done
+sparse_of > "$O.sparse.head"
+new=$(comm -13 "$O.sparse.base" "$O.sparse.head")
+if [ -z "$new" ]; then
+	echo "PASS series.sparse C=2 $DIRS: no new warning ($(wc -l < "$O.sparse.head") in all, as in the base)"
+else
+	echo "FAIL series.sparse $(echo "$new" | head -2 | tr '\n' ' ')"
+fi

@@ -8,8 +8,19 @@
 kind=$1
 flavour=${2:-test}
 src=$SRC/$kind
-out=$BUILD/$kind-$flavour
 [ -d "$src" ] || die "no tree $src: run bench/tree.sh"
+# The objects live in a directory of the tree, so that the kernel builds
+# with relative paths (srctree "..") and the patched and base trees share
+# ccache entries for every file they have in common; $BUILD/KIND-FLAVOUR,
+# where the other scripts look, points there.
+out=$src/.build-$flavour
+link=$BUILD/$kind-$flavour
+if [ -d "$link" ] && [ ! -L "$link" ]; then
+	log "moving to the in-tree build directory: $link is rebuilt"
+	rm -rf "$link"
+fi
+mkdir -p "$BUILD"
+ln -sfn "$out" "$link"
 
 frags="$BENCH_DIR/config/xen-guest.config"
 [ "$flavour" = test ] && frags="$frags $BENCH_DIR/config/debug.config"

@@ -13,6 +13,8 @@ export ARCH=arm64
 export CROSS_COMPILE=aarch64-linux-gnu-
 export CCACHE_DIR=$CACHE/ccache
 export CCACHE_MAXSIZE=5G
+# Objects of the two trees differ only in the build directory's name.
+export CCACHE_NOHASHDIR=1
 
 XENROOT=$CACHE/xenroot
 XEN_IMAGE=$XENROOT/boot/xen-4.17-arm64

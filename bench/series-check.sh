@@ -48,7 +48,7 @@ if ! cmp -s "$BUILD/patched-test/.config" "$O/.config.want"; then
 	rm -f "$O/.config"
 fi
 cfg() {
-	cp "$O/.config.want" "$O/.config"
+	grep -v -E '^(# )?CONFIG_(KUNIT|XEN_[A-Z_]*KUNIT_TEST)[= ]' "$O/.config.want" > "$O/.config"
 	printf 'CONFIG_KUNIT=y\nCONFIG_XEN_UNPOPULATED_KUNIT_TEST=y\nCONFIG_XEN_EXT_REGIONS_KUNIT_TEST=y\n' >> "$O/.config"
 	"${MAKE[@]}" -s olddefconfig > /dev/null
 }
@@ -70,7 +70,7 @@ for c in $(git -C "$WT" rev-list --reverse base.."$head"); do
 		w=$(grep -cE '^[^ ]+:[0-9]+:[0-9]+: warning:' "$O.$n.log" || true)
 		echo "PASS series.$(printf %04d "$n").builds $DIRS W=1, $w warnings"
 	else
-		echo "FAIL series.$(printf %04d "$n").builds $(grep -m1 -E 'error|Error' "$O.$n.log")"
+		echo "FAIL series.$(printf %04d "$n").builds $(grep -m1 -E 'error:|Error [0-9]' "$O.$n.log")"
 	fi
 done
 sparse_of > "$O.sparse.head"

@@ -76,7 +76,7 @@ for layout in layouts:
             records.append(dict(kernel=kind, layout=layout, measure=name,
                                 unit=MEASURES[name][0], **s))
 
-machine = f"{os.cpu_count()} cores, {platform.machine()}, QEMU TCG"
+machine = f"{os.cpu_count()}-core {platform.machine()} host, QEMU TCG"
 date = time.strftime("%Y-%m-%d")
 with open(os.path.join(results, "bench.json"), "w") as f:
     json.dump({"date": date, "machine": machine, "records": records}, f, indent=1)
@@ -151,7 +151,7 @@ with open(os.path.join(results, "bench.dat"), "w") as f:
     for i, (label, r) in enumerate(plot):
         f.write(f'{i} "{label}" {r:.4f}\n')
 with open(os.path.join(results, "bench.gp"), "w") as f:
-    f.write(f"""set terminal pngcairo size 1400,{400 + 18 * len(plot)} font ",10"
+    f.write(f"""set terminal pngcairo noenhanced size 1400,{400 + 18 * len(plot)} font ",10"
 set output "{results}/bench.png"
 set title "patched 6.1 vs base 6.1 and vs ballooning: times better (log scale), {date}, {machine}"
 set style fill solid 0.6

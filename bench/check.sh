@@ -25,13 +25,12 @@ if [ -z "${SKIP_STATIC:-}" ]; then
 fi
 
 if [ -z "${SKIP_STATIC:-}" ]; then
-	# The device-tree binding against Debian's dt-schema.
-	if w=$(stage "dt_binding_check" make -s -C "$SRC/patched" O="$BUILD/dt-binding" \
-		dt_binding_check DT_SCHEMA_FILES=arm/xen.yaml 2>&1); then
-		[ -z "$w" ] && echo "PASS dt_binding_check.arm/xen.yaml" ||
-			echo "FAIL dt_binding_check.arm/xen.yaml $(echo "$w" | head -2 | tr '\n' ' ')"
+	# The device-tree binding against Debian's dt-schema: no output at all.
+	if w=$(make -s -C "$SRC/patched" O="$BUILD/dt-binding" \
+		dt_binding_check DT_SCHEMA_FILES=arm/xen.yaml 2>&1) && [ -z "$w" ]; then
+		echo "PASS dt_binding_check.arm/xen.yaml"
 	else
-		echo "FAIL dt_binding_check.arm/xen.yaml $(echo "$w" | tail -3 | tr '\n' ' ')"
+		echo "FAIL dt_binding_check.arm/xen.yaml $(echo "$w" | head -3 | tr '\n' ' ')"
 	fi | tee -a "$all"
 fi
 if [ -z "${SKIP_STATIC:-}" ]; then

@@ -7,8 +7,9 @@
 
 src=$SRC/patched
 cd "$src"
-# FILE_PATH_CHANGES: MAINTAINERS is updated by a patch of its own.
-CP="perl scripts/checkpatch.pl --strict --no-tree --quiet --terse --show-types --ignore FILE_PATH_CHANGES"
+# The message types that stand, each with its reason, as for the series.
+ignore=$(grep -v '^#' "$BENCH_DIR/series/checkpatch-ignore" | cut -f1 | paste -sd, -)
+CP="perl scripts/checkpatch.pl --strict --no-tree --quiet --terse --show-types --ignore $ignore"
 
 verdict() {
 	local name=$1 out=$2

@@ -989,8 +989,9 @@ TEST(grant_map_rate)
 				ASSERT_EQ(0, peer_map(gd, domid, refs, sizes[k], &va, &index));
 				/* Read each page: the peer's data, or ours. */
 				for (unsigned int i = 0; i < sizes[k]; i++) {
-					const unsigned char *p = (unsigned char *)va + i * XEN_PAGE_SIZE;
+					const unsigned char *p = va;
 
+					p += i * XEN_PAGE_SIZE;
 					bad += !grant_pattern_check(p, i, true) &&
 					       !grant_pattern_check(p, i, false);
 				}

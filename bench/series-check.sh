@@ -59,9 +59,14 @@ sparse_of() {
 		sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u
 }
 
-git -C "$WT" checkout -q --detach base
-cfg
-sparse_of > "$O.sparse.base"
+# The base's warnings change only with the config: keep them.
+key=$(cat "$O/.config.want" "$BENCH_DIR/series-check.sh" | sha1sum | cut -c1-40)
+if [ "$(cat "$O.sparse.base.key" 2> /dev/null)" != "$key" ]; then
+	git -C "$WT" checkout -q --detach base
+	cfg
+	sparse_of > "$O.sparse.base"
+	echo "$key" > "$O.sparse.base.key"
+fi
 for c in $(git -C "$WT" rev-list --reverse base.."$head"); do
 	git -C "$WT" checkout -q --detach "$c"
 	n=$(git -C "$WT" rev-list --count base.."$c")

@@ -257,16 +257,21 @@ static void xen_upop_unmap_pages(struct xen_upop *u, struct xen_upop_chunk *c)
  * The free stack of a small chunk is one page, not a kmalloc() object: the
  * first kmalloc-4k object would cost a whole slab (32 KiB) of RAM.
  */
+static bool xen_upop_stack_in_page(unsigned long nr_pages)
+{
+	return nr_pages * sizeof(struct page *) <= PAGE_SIZE;
+}
+
 static struct page **xen_upop_stack_alloc(unsigned long nr_pages)
 {
-	if (nr_pages * sizeof(struct page *) <= PAGE_SIZE)
+	if (xen_upop_stack_in_page(nr_pages))
 		return (struct page **)__get_free_page(GFP_KERNEL);
 	return kvmalloc_array(nr_pages, sizeof(struct page *), GFP_KERNEL);
 }
 
 static void xen_upop_chunk_free(struct xen_upop_chunk *c)
 {
-	if (c->nr_pages * sizeof(struct page *) <= PAGE_SIZE)
+	if (xen_upop_stack_in_page(c->nr_pages))
 		free_page((unsigned long)c->free);
 	else
 		kvfree(c->free);

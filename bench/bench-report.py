@@ -6,6 +6,7 @@ bench.json (one record per kernel, layout and measure), bench.md (tables
 with the ratios patched/base and patched/balloon), bench.gp (gnuplot
 script drawing bench.png) and bench-summary.txt."""
 
+import glob
 import json
 import os
 import platform
@@ -44,14 +45,16 @@ WORST = {"first_alloc_ram_kb", "first_alloc_mapped_kb", "after_free_ram_kb"}
 
 
 def read(kind, layout):
-    path = os.path.join(results, f"{kind}-{layout}-bench", "console.log")
+    """The figures of every boot of one kernel in one layout."""
     values = {}
-    if not os.path.exists(path):
-        return values
-    for line in open(path, errors="replace"):
-        m = re.match(r"^BENCH: FIGURE (\w+) (-?[0-9.]+)", line)
-        if m:
-            values.setdefault(m.group(1), []).append(float(m.group(2)))
+    pattern = os.path.join(results, f"{kind}-{layout}-bench*", "console.log")
+    for path in sorted(glob.glob(pattern)):
+        if not re.search(rf"{kind}-{layout}-bench(-[0-9]+)?/", path):
+            continue
+        for line in open(path, errors="replace"):
+            m = re.match(r"^BENCH: FIGURE (\w+) (-?[0-9.]+)", line)
+            if m:
+                values.setdefault(m.group(1), []).append(float(m.group(2)))
     return values
 
 
@@ -85,18 +88,24 @@ with open(os.path.join(results, "bench.json"), "w") as f:
 def fmt(s):
     if s is None:
         return "-"
-    v = s["value"]
-    txt = f"{v:.0f}" if abs(v) >= 10 or v == int(v) else f"{v:.2f}"
+    txt = num(s["value"])
     if s["n"] > 1 and s["min"] != s["max"]:
-        txt += f" ({s['min']:.0f}..{s['max']:.0f}, n={s['n']})"
+        txt += f" ({num(s['min'])}..{num(s['max'])}, n={s['n']})"
     return txt
 
 
-def ratio(name, a, b):
+def num(v):
+    """Three significant digits at most, whole numbers as they are."""
+    if v == int(v) or abs(v) >= 100:
+        return f"{v:.0f}"
+    return f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
+
+
+def ratio(name, a, b, key="value"):
     """How many times better a is than b (>1: a is better)."""
     if a is None or b is None or MEASURES[name][1] is None:
         return None
-    x, y = a["value"], b["value"]
+    x, y = a[key], b[key]
     if MEASURES[name][1] == "lower":
         x, y = y, x
     if y == 0:
@@ -111,11 +120,14 @@ def rfmt(r):
 
 
 md = [f"Benchmarks, {date}, {machine}; patched and base 6.1 kernels built "
-      "alike without debug options. Figures are medians of 5 or more "
-      "repetitions in one boot (min..max, n), except the RAM figures, which "
-      "are the worst round: the base maps once per boot. Ratios say how many times "
-      "better the patched kernel is (above 1: better), whatever the unit.", ""]
+      "alike without debug options, each booted twice or more per layout, "
+      "alternately. Figures are medians of the rounds of all boots "
+      "(min..max, n), except the RAM figures, which are the worst round: the "
+      "base maps once per boot. Ratios say how many times better the patched "
+      "kernel is (above 1: better), whatever the unit; for times, 'of minima' "
+      "compares the fastest rounds, which the host's load disturbs least.", ""]
 plot = []
+summary_extra = []
 for layout in layouts:
     names = [n for n in MEASURES if any((k, layout, n) in data for k in KINDS)]
     if not names:
@@ -123,8 +135,8 @@ for layout in layouts:
     balloon = layout in ("modern", "tight") and "legacy" in layouts
     md.append(f"### {layout}")
     md.append("")
-    head = "| measure | unit | patched | base | patched/base |"
-    sep = "| --- | --- | --- | --- | --- |"
+    head = "| measure | unit | patched | base | patched/base | of minima |"
+    sep = "| --- | --- | --- | --- | --- | --- |"
     if balloon:
         head += " balloon (patched, legacy) | patched/balloon |"
         sep += " --- | --- |"
@@ -132,7 +144,8 @@ for layout in layouts:
     for n in names:
         p, b = data.get(("patched", layout, n)), data.get(("base", layout, n))
         r = ratio(n, p, b)
-        row = f"| {n} | {MEASURES[n][0]} | {fmt(p)} | {fmt(b)} | {rfmt(r)} |"
+        rmin = ratio(n, p, b, "min") if n.startswith(("steady", "threads")) else None
+        row = f"| {n} | {MEASURES[n][0]} | {fmt(p)} | {fmt(b)} | {rfmt(r)} | {rfmt(rmin)} |"
         if balloon:
             l = data.get(("patched", "legacy", n))
             rb = ratio(n, p, l) if n.startswith(("steady", "threads")) else None
@@ -142,6 +155,8 @@ for layout in layouts:
         md.append(row)
         if r is not None and r != float("inf"):
             plot.append((f"{layout}:{n}", r))
+        if rmin is not None:
+            summary_extra.append((f"{layout}:{n}:minima", rmin))
     md.append("")
 md.append("Measures: " + "; ".join(f"{n}: {d}" for n, (u, _, d) in MEASURES.items()) + ".")
 with open(os.path.join(results, "bench.md"), "w") as f:
@@ -167,7 +182,7 @@ plot "{results}/bench.dat" using (1):1:($3 < 1 ? $3 : 1):($3 < 1 ? 1 : $3):($1 -
 """)
 
 lines = [f"bench {date}: {len(records)} records, {len(layouts)} layouts -> bench.json bench.md bench.png"]
-for label, r in plot:
+for label, r in plot + summary_extra:
     lines.append(f"  {label}: {rfmt(r)}")
 with open(os.path.join(results, "bench-summary.txt"), "w") as f:
     f.write("\n".join(lines) + "\n")

@@ -11,6 +11,8 @@ flavour=${3:-test}
 out=$BUILD/$kind-$flavour
 dir=$RESULTS/$kind-$scenario
 [ "$flavour" = test ] || dir=$dir-$flavour
+# A repeated boot of the bench (bench.sh) keeps its own results.
+dir=$dir${RUN_TAG:+-$RUN_TAG}
 [ -f "$out/Image" ] && [ -f "$out/dom0-initramfs.cpio.gz" ] || die "build $kind first"
 
 xen_args="dom0_mem=${DOM0_MEM:-512M} loglvl=all guest_loglvl=all console=dtuart"

@@ -43,7 +43,7 @@ apply() {
 }
 
 # drop_tests FILE: remove what only the KUnit tests need from a file that
-# step 5 adds in its final form (step 6 puts it back).
+# steps 5 to 8 add in its final form (step 9 puts it back).
 drop_tests() {
 	python3 - "$WT/$1" <<'PY'
 import re, sys
@@ -81,27 +81,72 @@ sed -i 's/^obj-$(CONFIG_XEN_UNPOPULATED_ALLOC)\t+= unpopulated-alloc.o$/&\nobj-$
 grep -q ext-regions.o "$WT/drivers/xen/Makefile" || die "step 4: Makefile line not found"
 commit 04-discovery
 
-take drivers/xen/unpopulated-pool.c drivers/xen/unpopulated-alloc.c drivers/xen/Kconfig \
-	drivers/xen/Makefile include/xen/xen.h arch/arm/xen/enlighten.c
-for f in drivers/xen/unpopulated-pool.c drivers/xen/Kconfig drivers/xen/Makefile; do
+# Steps 5 to 8 build the pool up: bench/series/NN-*.diff hold what steps 6,
+# 7 and 8 add to unpopulated-pool.c, so that taking them back off the final
+# file, last first, gives the file of each earlier step.
+pool=drivers/xen/unpopulated-pool.c
+steps=$(mktemp -d)
+trap 'rm -rf "$steps"' EXIT
+take $pool
+drop_tests $pool
+cp "$WT/$pool" "$steps/8"
+for n in 8 7 6; do
+	cp "$steps/$n" "$steps/$((n - 1))"
+	patch -s -R --no-backup-if-mismatch "$steps/$((n - 1))" < "$BENCH_DIR"/series/0$n-*.diff ||
+		die "bench/series/0$n-*.diff no longer fits $pool: regenerate it"
+done
+
+# pool_step N: unpopulated-pool.c as step N leaves it.
+pool_step() {
+	cp "$steps/$1" "$WT/$pool"
+}
+
+take drivers/xen/unpopulated-alloc.c drivers/xen/Kconfig drivers/xen/Makefile \
+	include/xen/xen.h arch/arm/xen/enlighten.c
+for f in drivers/xen/Kconfig drivers/xen/Makefile; do
 	drop_tests "$f"
 done
+cp "$WT/drivers/xen/Kconfig" "$steps/Kconfig"
+# The parameter the help text points to comes with step 6.
+python3 - "$WT/drivers/xen/Kconfig" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+old = """fallback when
+	  there is none or they run out (see xen_unpopulated= in
+	  Documentation/admin-guide/kernel-parameters.txt).
+"""
+assert old in s, "step 5: Kconfig help text not found"
+open(p, "w").write(s.replace(old, "fallback when\n\t  there is none.\n"))
+PY
+pool_step 5
 commit 05-pool
+
+pool_step 6
+cp "$steps/Kconfig" "$WT/drivers/xen/Kconfig"
+take Documentation/admin-guide/kernel-parameters.txt
+commit 06-fallback
+
+pool_step 7
+commit 07-give-back
+
+pool_step 8
+commit 08-debugfs
 
 take drivers/xen/unpopulated-pool.c drivers/xen/Kconfig drivers/xen/Makefile \
 	drivers/xen/unpopulated-pool-test.c drivers/xen/ext-regions-test.c \
 	drivers/xen/ext-regions-test.dts drivers/xen/.kunitconfig
-commit 06-kunit
+commit 09-kunit
 
 take $(cd "$final" && find tools/testing/selftests/xen -type f ! -path "*/upop_bench/*")
-commit 07-selftests
+commit 10-selftests
 
 take Documentation/driver-api/xen/index.rst Documentation/driver-api/xen/unpopulated-alloc.rst \
-	Documentation/driver-api/index.rst Documentation/admin-guide/kernel-parameters.txt
-commit 08-docs
+	Documentation/driver-api/index.rst
+commit 11-docs
 
 take MAINTAINERS
-commit 09-maintainers
+commit 12-maintainers
 
 # Everything of the final tree but the bench's own module is in the series.
 left=$(cd "$final" && git diff --name-only HEAD -- . ':!tools/testing/selftests/xen/upop_bench' |

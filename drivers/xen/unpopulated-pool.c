@@ -42,6 +42,7 @@
 
 #include <xen/balloon.h>
 #include <xen/ext-regions.h>
+#include <xen/features.h>
 #include <xen/page.h>
 #include <xen/xen.h>
 
@@ -353,15 +354,16 @@ static unsigned long xen_upop_offset(struct page *first, struct page *page)
  * Return the pages of @c at the start of @pages; stops at the first page
  * that is not in @c.  Returns how many entries of @pages were consumed.
  */
-static unsigned int xen_upop_put_run(struct xen_upop *u, struct xen_upop_chunk *c,
-				     struct page **pages, unsigned int nr)
+static __always_inline unsigned int
+xen_upop_put_run(struct xen_upop *u, struct xen_upop_chunk *c,
+		 struct page **pages, unsigned int nr)
 {
 	unsigned long nr_pages = c->nr_pages, in_use = nr_pages - c->nr_free;
 	unsigned long span = nr_pages * sizeof(struct page);
 	unsigned int i, put, lim = min_t(unsigned long, nr, in_use);
 	struct page **top = c->free + c->nr_free, *first = c->first_page;
 
-	if (!c->free_map) {
+	if (!IS_ENABLED(CONFIG_DEBUG_LIST) || !c->free_map) {
 		/* As short as a bare list: one load and one store per page. */
 		for (i = 0; i < lim; i++) {
 			struct page *page = pages[i];
@@ -386,60 +388,88 @@ static unsigned int xen_upop_put_run(struct xen_upop *u, struct xen_upop_chunk *
 		}
 	}
 	/* More pages of @c than are in use: refuse the one that is too many. */
-	if (put == in_use && i < nr && xen_upop_offset(first, pages[i]) < nr_pages)
+	if (i < nr && put == in_use && xen_upop_offset(first, pages[i]) < nr_pages)
 		xen_upop_bad_free(u, pages[i++]);
 
 	if (put && !c->nr_free)
 		list_add(&c->avail, &u->avail);
 	c->nr_free += put;
 	u->in_use -= put;
-	if (put && c->nr_free == nr_pages)
+	if (put && c->nr_free == nr_pages) {
 		c->idle_since = jiffies;
+		/* Cheap when pending: the worker looks at each chunk's idle time. */
+		if (!delayed_work_pending(&u->reclaim))
+			schedule_delayed_work(&u->reclaim, XEN_UPOP_RECLAIM_DELAY);
+	}
 	return i;
+}
+
+/*
+ * Hand out the top @n pages of @c's stack.  Called with u->lock held.
+ * Inlined: it is most of the common case of each allocation.
+ */
+static __always_inline void
+xen_upop_get_run(struct xen_upop *u, struct xen_upop_chunk *c,
+		 struct page **pages, unsigned int n)
+{
+	unsigned int i;
+
+	c->nr_free -= n;
+	/* A single page is the common case of several backends. */
+	if (n == 1)
+		pages[0] = c->free[c->nr_free];
+	else
+		memcpy(pages, c->free + c->nr_free, n * sizeof(*pages));
+	for (i = 0; IS_ENABLED(CONFIG_DEBUG_LIST) && c->free_map && i < n; i++)
+		__clear_bit(xen_upop_offset(c->first_page, pages[i]), c->free_map);
+	if (!c->nr_free)
+		list_del_init(&c->avail);
+	u->hint = c;
+	u->in_use += n;
+	if (u->in_use > u->peak)
+		u->peak = u->in_use;
+}
+
+/* PV guests must also give each page a p2m entry. */
+static bool xen_upop_needs_p2m(void)
+{
+	return IS_ENABLED(CONFIG_XEN_HAVE_PVMMU) &&
+	       !xen_feature(XENFEAT_auto_translated_physmap);
 }
 
 /*
  * Hand out up to @nr pages from the chunks, mapping new ones as needed.
  * *done counts the pages in @pages.  Returns 0, or why it stopped early.
+ * Called with u->lock held; out of line, so that the common case of
+ * xen_upop_alloc() stays short.
  */
-static int xen_upop_take(struct xen_upop *u, unsigned int nr,
-			 struct page **pages, unsigned int *done)
+static noinline int xen_upop_take(struct xen_upop *u, unsigned int nr,
+				  struct page **pages, unsigned int *done)
 {
 	struct xen_upop_chunk *c;
 	int ret = 0;
 
-	mutex_lock(&u->lock);
 	while (*done < nr) {
-		unsigned int i, n, d = *done;
+		unsigned int n, d = *done;
 
 		c = u->hint;
-		if (unlikely(!c || !c->nr_free))
+		if (!c || !c->nr_free)
 			c = list_first_entry_or_null(&u->avail, struct xen_upop_chunk,
 						     avail);
-		if (unlikely(!c)) {
+		if (!c) {
 			ret = xen_upop_fill(u, nr - d);
 			if (ret)
 				break;
 			continue;
 		}
 		n = min_t(unsigned long, nr - d, c->nr_free);
-		c->nr_free -= n;
-		/* A single page is the common case of several backends. */
-		if (n == 1)
-			pages[d] = c->free[c->nr_free];
-		else
-			memcpy(pages + d, c->free + c->nr_free, n * sizeof(*pages));
-		for (i = 0; c->free_map && i < n; i++)
-			__clear_bit(xen_upop_offset(c->first_page, pages[d + i]),
-				    c->free_map);
-		u->hint = c;
+		xen_upop_get_run(u, c, pages + d, n);
 		*done = d + n;
-		u->in_use += n;
-		if (!c->nr_free)
-			list_del_init(&c->avail);
 
 #ifdef CONFIG_XEN_HAVE_PVMMU
-		if (!xen_feature(XENFEAT_auto_translated_physmap)) {
+		if (xen_upop_needs_p2m()) {
+			unsigned int i;
+
 			for (i = d; i < d + n; i++) {
 				ret = xen_alloc_p2m_entry(page_to_pfn(pages[i]));
 				if (ret < 0)
@@ -453,26 +483,20 @@ static int xen_upop_take(struct xen_upop *u, unsigned int nr,
 		}
 #endif
 	}
-	if (u->in_use > u->peak)
-		u->peak = u->in_use;
-	mutex_unlock(&u->lock);
 	return ret;
 }
 
 static void xen_upop_free(struct xen_upop *u, unsigned int nr_pages,
 			  struct page **pages);
 
-static int xen_upop_alloc(struct xen_upop *u, unsigned int nr_pages,
-			  struct page **pages)
+/*
+ * The pages the chunks could not give, @done of @nr_pages, stopped by
+ * @ret: from the balloon unless the policy says no.
+ */
+static noinline int xen_upop_fallback(struct xen_upop *u, unsigned int nr_pages,
+				      struct page **pages, unsigned int done,
+				      int ret)
 {
-	unsigned int done = 0;
-	int ret = 0;
-
-	if (u->source != XEN_UPOP_SRC_BALLOON)
-		ret = xen_upop_take(u, nr_pages, pages, &done);
-	if (!ret && done == nr_pages)
-		return 0;
-
 	if (u->policy == XEN_UPOP_REGIONS) {
 		ret = ret ?: -ENOMEM;
 	} else {
@@ -488,22 +512,45 @@ static int xen_upop_alloc(struct xen_upop *u, unsigned int nr_pages,
 	return ret;
 }
 
-static void xen_upop_free(struct xen_upop *u, unsigned int nr_pages,
+static int xen_upop_alloc(struct xen_upop *u, unsigned int nr_pages,
 			  struct page **pages)
 {
-	bool reclaim = false;
+	struct xen_upop_chunk *c;
+	unsigned int done = 0;
+	int ret = 0;
+
+	if (u->source != XEN_UPOP_SRC_BALLOON) {
+		mutex_lock(&u->lock);
+		c = u->hint;
+		/* The common case, kept short: the last chunk used has them all. */
+		if (likely(c && c->nr_free >= nr_pages && !xen_upop_needs_p2m())) {
+			xen_upop_get_run(u, c, pages, nr_pages);
+			mutex_unlock(&u->lock);
+			return 0;
+		}
+		ret = xen_upop_take(u, nr_pages, pages, &done);
+		mutex_unlock(&u->lock);
+		if (!ret && done == nr_pages)
+			return 0;
+	}
+	return xen_upop_fallback(u, nr_pages, pages, done, ret);
+}
+
+/*
+ * Pages of any chunk and ballooned pages.  Called with u->lock held, or
+ * with no chunk at all (XEN_UPOP_SRC_BALLOON).
+ */
+static noinline void xen_upop_free_slow(struct xen_upop *u, unsigned int nr_pages,
+					struct page **pages)
+{
 	unsigned int i, end;
 
-	mutex_lock(&u->lock);
 	for (i = 0; i < nr_pages; i = end) {
-		struct xen_upop_chunk *c = u->hint;
+		struct xen_upop_chunk *c = xen_upop_chunk_of(u, pages[i]);
 
-		if (unlikely(!c || xen_upop_offset(c->first_page, pages[i]) >= c->nr_pages))
-			c = xen_upop_chunk_of(u, pages[i]);
 		if (c) {
 			u->hint = c;
 			end = i + xen_upop_put_run(u, c, pages + i, nr_pages - i);
-			reclaim |= c->nr_free == c->nr_pages;
 			continue;
 		}
 		end = i + 1;
@@ -515,9 +562,24 @@ static void xen_upop_free(struct xen_upop *u, unsigned int nr_pages,
 		u->ops->balloon_free(end - i, pages + i);
 		atomic_long_sub(end - i, &u->balloon_in_use);
 	}
-	/* Cheap when pending: the worker looks at each chunk's idle time. */
-	if (reclaim && !delayed_work_pending(&u->reclaim))
-		schedule_delayed_work(&u->reclaim, XEN_UPOP_RECLAIM_DELAY);
+}
+
+static __always_inline void xen_upop_free(struct xen_upop *u, unsigned int nr_pages,
+					  struct page **pages)
+{
+	unsigned int done = 0;
+
+	/* No chunk, nothing to lock: the balloon has its own lock. */
+	if (u->source == XEN_UPOP_SRC_BALLOON) {
+		xen_upop_free_slow(u, nr_pages, pages);
+		return;
+	}
+	mutex_lock(&u->lock);
+	/* The common case, kept short: all from the last chunk used. */
+	if (likely(u->hint))
+		done = xen_upop_put_run(u, u->hint, pages, nr_pages);
+	if (unlikely(done < nr_pages))
+		xen_upop_free_slow(u, nr_pages - done, pages + done);
 	mutex_unlock(&u->lock);
 }
 

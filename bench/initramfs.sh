@@ -53,8 +53,12 @@ base_root() {
 	ln -sf aarch64-linux-gnu/ld-linux-aarch64.so.1 "$root/lib/ld-linux-aarch64.so.1"
 }
 
+# Reproducible: the same files give the same archive, so that scenario.sh
+# can tell an unchanged boot.
 mkcpio() {
-	(cd "$1" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$2"
+	find "$1" -exec touch -h -d @0 {} +
+	(cd "$1" && find . | LC_ALL=C sort |
+	 cpio -o -H newc -R 0:0 --reproducible --quiet) | gzip -n -1 > "$2"
 }
 
 # domU: busybox, the selftests, xenstore-read and -write.

@@ -16,15 +16,21 @@ MAKE=(make -C "$WT" O="$O" CC="ccache ${CROSS_COMPILE}gcc" -j"$JOBS")
 patches=$(ls "$OUT"/[0-9][0-9][0-9][0-9]-*.patch | grep -v /0000-)
 ignore=$(grep -v '^#' "$BENCH_DIR/series/checkpatch-ignore" | cut -f1 | paste -sd, -)
 
-for p in $patches; do
-	n=$(basename "$p" | cut -c1-4)
+# checkpatch one patch: one result line.
+checkpatch() {
+	local n out
+	n=$(basename "$1" | cut -c1-4)
 	if out=$(cd "$SRC/base" && scripts/checkpatch.pl --strict --show-types \
-		--ignore "$ignore" -q "$p" 2>&1); then
+		--ignore "$ignore" -q "$1" 2>&1); then
 		echo "PASS series.$n.checkpatch"
 	else
 		echo "FAIL series.$n.checkpatch $(echo "$out" | grep -m1 -E '^(ERROR|WARNING|CHECK)')"
 	fi
-done
+}
+export -f checkpatch
+export SRC ignore
+# One checkpatch per CPU; the lines in patch order.
+printf '%s\n' $patches | xargs -P "$(nproc)" -I{} bash -c 'checkpatch {}' | sort -k2
 
 if [ ! -e "$WT/.git" ]; then
 	git -C "$SRC/base" worktree prune
@@ -48,9 +54,15 @@ if ! cmp -s "$BUILD/patched-test/.config" "$O/.config.want"; then
 	rm -f "$O/.config"
 fi
 cfg() {
+	local kconfig
+	# The Kconfig files and the wanted config decide the .config.
+	kconfig=$( { git -C "$WT" ls-tree -r HEAD | grep -E '/Kconfig[^/]*$'
+		cat "$O/.config.want"; } | sha1sum)
+	[ -f "$O/.config" ] && [ "$kconfig" = "$(cat "$O/.config.key" 2> /dev/null)" ] && return
 	grep -v -E '^(# )?CONFIG_(KUNIT|XEN_[A-Z_]*KUNIT_TEST)[= ]' "$O/.config.want" > "$O/.config"
 	printf 'CONFIG_KUNIT=y\nCONFIG_XEN_UNPOPULATED_KUNIT_TEST=y\nCONFIG_XEN_EXT_REGIONS_KUNIT_TEST=y\n' >> "$O/.config"
 	"${MAKE[@]}" -s olddefconfig > /dev/null
+	echo "$kconfig" > "$O/.config.key"
 }
 
 # sparse warnings of the directories, without line numbers.
@@ -67,17 +79,31 @@ if [ "$(cat "$O.sparse.base.key" 2> /dev/null)" != "$key" ]; then
 	sparse_of > "$O.sparse.base"
 	echo "$key" > "$O.sparse.base.key"
 fi
+# A patch whose tree built before with the same wanted config is not built
+# again: after a change, only the patches it reaches are.
+built=$O.built
+touch "$built"
+cfg_key=$(sha1sum < "$O/.config.want" | cut -c1-40)
 for c in $(git -C "$WT" rev-list --reverse base.."$head"); do
-	git -C "$WT" checkout -q --detach "$c"
 	n=$(git -C "$WT" rev-list --count base.."$c")
+	tree=$(git -C "$WT" rev-parse "$c^{tree}")
+	if line=$(grep -m1 "^$tree $cfg_key " "$built"); then
+		echo "${line#* * } (tree built before)"
+		continue
+	fi
+	git -C "$WT" checkout -q --detach "$c"
 	cfg
 	if "${MAKE[@]}" W=1 $DIRS > "$O.$n.log" 2>&1; then
 		w=$(grep -cE '^[^ ]+:[0-9]+:[0-9]+: warning:' "$O.$n.log" || true)
-		echo "PASS series.$(printf %04d "$n").builds $DIRS W=1, $w warnings"
+		line="PASS series.$(printf %04d "$n").builds $DIRS W=1, $w warnings"
+		echo "$tree $cfg_key $line" >> "$built"
 	else
-		echo "FAIL series.$(printf %04d "$n").builds $(grep -m1 -E 'error:|Error [0-9]' "$O.$n.log")"
+		line="FAIL series.$(printf %04d "$n").builds $(grep -m1 -E 'error:|Error [0-9]' "$O.$n.log")"
 	fi
+	echo "$line"
 done
+git -C "$WT" checkout -q --detach "$head"
+cfg
 sparse_of > "$O.sparse.head"
 new=$(comm -13 "$O.sparse.base" "$O.sparse.head")
 if [ -z "$new" ]; then

@@ -7,7 +7,7 @@
  *
  * The binding promises neither an order nor a size, so every region is
  * checked on its own against what the kernel already knows to be in use,
- * trimmed to what is safe, and a bad region never disables the good ones.
+ * trimmed to what is safe; a bad region never disables the good ones.
  */
 
 #define pr_fmt(fmt) "xen: " fmt
@@ -169,10 +169,11 @@ static void xen_ext_log(unsigned int i, const struct range *r, u64 accepted,
 	char why[256] = "";
 	unsigned int b, len = 0;
 
-	for (b = 0; b < ARRAY_SIZE(xen_ext_reason_names); b++)
+	for (b = 0; b < ARRAY_SIZE(xen_ext_reason_names); b++) {
 		if (reasons & BIT(b))
 			len += scnprintf(why + len, sizeof(why) - len, "%s%s",
 					 len ? ", " : "", xen_ext_reason_names[b]);
+	}
 
 	if (reasons & (BIT(XEN_EXT_EMPTY) | BIT(XEN_EXT_WRAPS)))
 		pr_info("extended region %u at %#llx: rejected (%s)\n",

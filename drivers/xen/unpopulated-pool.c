@@ -364,13 +364,23 @@ xen_upop_put_run(struct xen_upop *u, struct xen_upop_chunk *c,
 	struct page **top = c->free + c->nr_free, *first = c->first_page;
 
 	if (!IS_ENABLED(CONFIG_DEBUG_LIST) || !c->free_map) {
-		/* As short as a bare list: one load and one store per page. */
-		for (i = 0; i < lim; i++) {
-			struct page *page = pages[i];
+		/*
+		 * As short as a bare list: one load, one check and one store
+		 * per page, two pages a step.
+		 */
+		for (i = 0; i + 2 <= lim; i += 2) {
+			struct page *p0 = pages[i], *p1 = pages[i + 1];
 
-			if ((unsigned long)page - (unsigned long)first >= span)
+			if ((unsigned long)p0 - (unsigned long)first >= span ||
+			    (unsigned long)p1 - (unsigned long)first >= span)
 				break;
-			top[i] = page;
+			top[i] = p0;
+			top[i + 1] = p1;
+		}
+		for (; i < lim; i++) {
+			if ((unsigned long)pages[i] - (unsigned long)first >= span)
+				break;
+			top[i] = pages[i];
 		}
 		put = i;
 	} else {

@@ -46,7 +46,7 @@ rc=0
 timeout -k 10 "$timeout" qemu-system-aarch64 \
 	-machine virt,virtualization=on,gic-version=3 -cpu cortex-a57 \
 	-smp 2 -m "${QEMU_MEM:-2048}" -display none -monitor none -serial stdio \
-	-no-reboot \
+	-no-reboot -nic none \
 	-kernel "$XEN_IMAGE" -append "$xen_args" \
 	-device guest-loader,addr=0x49000000,kernel="$out/Image",bootargs="console=hvc0 earlycon=xen rdinit=/init bench.scenario=$scenario bench.flavour=$flavour $dom0_args" \
 	-device guest-loader,addr=0x50000000,initrd="$out/dom0-initramfs.cpio.gz" \

@@ -13,23 +13,23 @@ prepare:
 	bench/prepare.sh
 
 run:
-	KINDS=patched bench/prepare.sh
-	SCENARIOS=domu SKIP_BASE=1 SKIP_STATIC=1 bench/check.sh > /dev/null || true
+	KINDS=patched PAGE_FLAVOURS= bench/prepare.sh
+	SCENARIOS=domu PAGE_FLAVOURS= SKIP_BASE=1 SKIP_STATIC=1 bench/check.sh > /dev/null || true
 	bench/report.sh
 
 check: prepare
 	bench/check.sh
 
 bench:
-	KINDS= bench/prepare.sh
+	KINDS= PAGE_FLAVOURS= bench/prepare.sh
 	bench/bench.sh
 
 defects:
-	KINDS= bench/prepare.sh
+	KINDS= PAGE_FLAVOURS= bench/prepare.sh
 	bench/defects.sh
 
 series:
-	KINDS= bench/prepare.sh
+	KINDS= PAGE_FLAVOURS= bench/prepare.sh
 	bench/series.sh
 
 clean-results:

@@ -20,7 +20,10 @@ KINDS = ("patched", "base")
 
 # measure: (unit, better, description); better is "lower" or "higher".
 MEASURES = {
+    "page_kb": ("kB", None, "the kernel's page size"),
+    "granule_kb": ("kB", None, "the allocator's granule (2 MiB for the base: Xen's rounding)"),
     "advertised_pages": ("pages", None, "2 MiB-aligned pages Xen advertised"),
+    "granule_pages": ("pages", None, "pages of the advertised space that the granule and the hotpluggable range leave"),
     "usable_pages": ("pages", "higher", "pages from the regions before the first failure or ballooned page"),
     "usable_permille": ("permille", "higher", "usable share of the advertised space"),
     "first_alloc_ram_kb": ("kB", "lower", "RAM spent by a first one-page allocation (worst of 5 rounds)"),
@@ -44,12 +47,14 @@ MEASURES = {
 WORST = {"first_alloc_ram_kb", "first_alloc_mapped_kb", "after_free_ram_kb"}
 
 
-def read(kind, layout):
-    """The figures of every boot of one kernel in one layout."""
+def read(kind, layout, pages=None):
+    """The figures of every boot of one kernel in one layout (4 KiB pages,
+    or the page size @pages, e.g. "64k")."""
     values = {}
-    pattern = os.path.join(results, f"{kind}-{layout}-bench*", "console.log")
+    tag = f"bench-{pages}" if pages else "bench"
+    pattern = os.path.join(results, f"{kind}-{layout}-{tag}*", "console.log")
     for path in sorted(glob.glob(pattern)):
-        if not re.search(rf"{kind}-{layout}-bench(-[0-9]+)?/", path):
+        if not re.search(rf"{kind}-{layout}-{tag}(-[0-9]+)?/", path):
             continue
         for line in open(path, errors="replace"):
             m = re.match(r"^BENCH: FIGURE (\w+) (-?[0-9.]+)", line)
@@ -158,6 +163,26 @@ for layout in layouts:
         if rmin is not None:
             summary_extra.append((f"{layout}:{n}:minima", rmin))
     md.append("")
+# Page sizes: the patched kernel in modern with 4, 16 and 64 KiB pages.
+PAGE_MEASURES = ("granule_kb", "granule_pages", "usable_pages", "first_alloc_ram_kb",
+                 "first_alloc_mapped_kb", "after_free_ram_kb", "alloc_1200mib_ram_pages")
+pages_cols = [("4k", data)] + [(p, {}) for p in os.environ.get("PAGES", "").split()]
+for p, d in pages_cols[1:]:
+    for name, vals in read("patched", "modern", p).items():
+        if name in MEASURES:
+            d[("patched", "modern", name)] = summary(vals, name)
+            records.append(dict(kernel=f"patched-{p}", layout="modern", measure=name,
+                                unit=MEASURES[name][0], **d[("patched", "modern", name)]))
+if len(pages_cols) > 1:
+    md += ["### page sizes (patched, modern)", "",
+           "| measure | unit | " + " | ".join(f"{p} pages" for p, _ in pages_cols) + " |",
+           "| --- | --- | " + " | ".join("---" for _ in pages_cols) + " |"]
+    for n in PAGE_MEASURES:
+        md.append(f"| {n} | {MEASURES[n][0]} | " +
+                  " | ".join(fmt(d.get(("patched", "modern", n))) for _, d in pages_cols) + " |")
+    md.append("")
+    with open(os.path.join(results, "bench.json"), "w") as f:
+        json.dump({"date": date, "machine": machine, "records": records}, f, indent=1)
 md.append("Measures: " + "; ".join(f"{n}: {d}" for n, (u, _, d) in MEASURES.items()) + ".")
 with open(os.path.join(results, "bench.md"), "w") as f:
     f.write("\n".join(md) + "\n")

@@ -6,14 +6,22 @@
 #   tight   regions that are not 128 MiB aligned (dom0_mem=1536M)
 #   legacy  no regions (ext_regions=no): ballooning
 #   domu    modern, plus a domU granting pages for the gntdev rates
-# then results/bench.{json,md,png} from what the guests measured.
+# and the patched kernel with 16 and 64 KiB pages in modern; then
+# results/bench.{json,md,png} from what the guests measured.
 . "$(dirname "$0")/lib.sh"
 
 LAYOUTS=${LAYOUTS:-modern tight legacy domu}
+# The patched kernel with 16 and 64 KiB pages, in the modern layout: what
+# the first mapping and give-back cost with each page size.
+PAGES=${BENCH_PAGES-16k 64k}
 "$BENCH_DIR/tree.sh"
 for kind in patched base; do
 	stage "build $kind bench kernel" "$BENCH_DIR/build.sh" "$kind" bench
 	stage "initramfs $kind bench" "$BENCH_DIR/initramfs.sh" "$kind" bench
+done
+for pages in $PAGES; do
+	stage "build patched bench-$pages kernel" "$BENCH_DIR/build.sh" patched "bench-$pages"
+	stage "initramfs patched bench-$pages" "$BENCH_DIR/initramfs.sh" patched "bench-$pages"
 done
 # The host's speed drifts over minutes (other guests): each layout boots
 # both kernels BENCH_BOOTS times, in the order patched, base, base, patched
@@ -30,6 +38,10 @@ for boot in $(seq "$BOOTS"); do
 		done
 	done
 done
+for pages in $PAGES; do
+	stage "bench patched modern, $pages pages" \
+		"$BENCH_DIR/scenario.sh" patched modern "bench-$pages" > /dev/null
+done
 # Results of an earlier run with more boots must not count.
 for layout in $LAYOUTS; do
 	for kind in patched base; do
@@ -38,6 +50,6 @@ for layout in $LAYOUTS; do
 		done
 	done
 done
-python3 "$BENCH_DIR/bench-report.py" "$RESULTS" $LAYOUTS
+PAGES="$PAGES" python3 "$BENCH_DIR/bench-report.py" "$RESULTS" $LAYOUTS
 gnuplot "$RESULTS/bench.gp" 2> "$RESULTS/gnuplot.log" || log "gnuplot failed: $RESULTS/gnuplot.log"
 cat "$RESULTS/bench-summary.txt"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # build.sh KIND [FLAVOUR]: build the arm64 Image of the "patched" or "base"
 # tree.  FLAVOUR "test" (default) adds the debug options (KASAN, lockdep,
-# kmemleak, DEBUG_LIST); "bench" leaves them out.
+# kmemleak, DEBUG_LIST); "bench" leaves them out.  A suffix "-16k" or "-64k"
+# (e.g. "test-64k") builds it with 16 or 64 KiB pages (config/pages-*.config).
 . "$(dirname "$0")/lib.sh"
 
 kind=$1
@@ -23,7 +24,12 @@ mkdir -p "$BUILD"
 ln -sfn "$out" "$link"
 
 frags="$BENCH_DIR/config/xen-guest.config"
-[ "$flavour" = test ] && frags="$frags $BENCH_DIR/config/debug.config"
+case $flavour in
+test|test-*) frags="$frags $BENCH_DIR/config/debug.config" ;;
+esac
+case $flavour in
+*-16k|*-64k) frags="$frags $BENCH_DIR/config/pages-${flavour##*-}.config" ;;
+esac
 
 mkdir -p "$out"
 # Re-merge only when a fragment changed: the merge rewrites .config.
@@ -32,10 +38,13 @@ if ! cat $frags | cmp -s - "$out/fragments"; then
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" $frags \
 		> "$out/merge.log" 2>&1
 	make -s -C "$src" O="$out" olddefconfig > /dev/null
-	# A fragment line that did not survive the merge is a bench bug.
-	grep -h '^CONFIG_.*=y' $frags | while read -r l; do
-		grep -qx "$l" "$out/.config" || die "$l dropped from $kind config (see $out/merge.log)"
-	done
+	# A fragment line that did not survive the merge is a bench bug; a
+	# later fragment overrides an earlier one (the page size).
+	cat $frags | sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)/\1 \2/p;s/^# \(CONFIG_[A-Z0-9_]*\) is not set/\1 n/p' |
+		awk '{ v[$1] = $2 } END { for (k in v) if (v[k] == "y") print k "=y" }' |
+		while read -r l; do
+			grep -qx "$l" "$out/.config" || die "$l dropped from $kind config (see $out/merge.log)"
+		done
 	cat $frags > "$out/fragments"
 fi
 

@@ -18,7 +18,7 @@ x86_64-xen)
 	;;
 arm64-64k)
 	base_cfg=allnoconfig
-	frags="$BENCH_DIR/config/xen-guest.config $BENCH_DIR/config/arm64-64k.config"
+	frags="$BENCH_DIR/config/xen-guest.config $BENCH_DIR/config/pages-64k.config"
 	dirs="drivers/xen/ arch/arm64/xen/"
 	;;
 *)	die "unknown compile test $name" ;;

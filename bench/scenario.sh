@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # scenario.sh KIND SCENARIO [FLAVOUR]: boot Xen 4.17 under QEMU with the KIND
-# kernel as dom0 and judge what the guests printed.  Writes
-# results/KIND-SCENARIO/{console.log,results.txt}; prints one line per result.
+# kernel (build.sh KIND FLAVOUR) as dom0 and judge what the guests printed.
+# Writes results/KIND-SCENARIO[-FLAVOUR]/{console.log,results.txt}; prints one
+# line per result, named KIND[-PAGES].SCENARIO.NAME.
 . "$(dirname "$0")/lib.sh"
 
 kind=$1
@@ -13,7 +14,13 @@ dir=$RESULTS/$kind-$scenario
 [ "$flavour" = test ] || dir=$dir-$flavour
 # A repeated boot of the bench (bench.sh) keeps its own results.
 dir=$dir${RUN_TAG:+-$RUN_TAG}
-[ -f "$out/Image" ] && [ -f "$out/dom0-initramfs.cpio.gz" ] || die "build $kind first"
+[ -f "$out/Image" ] && [ -f "$out/dom0-initramfs.cpio.gz" ] || die "build $kind $flavour first"
+# Results of a 16 or 64 KiB-page kernel are told apart by their name.
+name=$kind
+case $flavour in *-16k|*-64k) name=$kind-${flavour##*-} ;; esac
+# QEMU's cortex-a57 has no 16 KiB granule: such a kernel would never print.
+cpu=cortex-a57
+case $flavour in *-16k) cpu=max,pauth-impdef=on ;; esac
 
 xen_args="dom0_mem=${DOM0_MEM:-512M} loglvl=all guest_loglvl=all console=dtuart"
 dom0_args=
@@ -33,18 +40,18 @@ log="$dir/console.log"
 # REUSE_RESULTS=1: a boot of the same kernel, initramfs, Xen and arguments
 # as the last one gives the results it gave.
 key=$({ sha1sum "$out/Image" "$out/dom0-initramfs.cpio.gz" "$XEN_IMAGE" "$0"
-	echo "$xen_args | $dom0_args | $timeout | ${QEMU_MEM:-}"; } | sha1sum | cut -c1-40)
+	echo "$xen_args | $dom0_args | $timeout | ${QEMU_MEM:-} | $cpu"; } | sha1sum | cut -c1-40)
 if [ -n "${REUSE_RESULTS:-}" ] && [ -s "$dir/results.txt" ] &&
 	[ "$(cat "$dir/key" 2> /dev/null)" = "$key" ]; then
-	log "$kind $scenario: same boot as at $(date -r "$dir/results.txt" '+%F %T'), results reused"
-	sed "s/^\([A-Z]*\) /\1 $kind.$scenario./" "$dir/results.txt"
+	log "$name $scenario: same boot as at $(date -r "$dir/results.txt" '+%F %T'), results reused"
+	sed "s/^\([A-Z]*\) /\1 $name.$scenario./" "$dir/results.txt"
 	exit 0
 fi
 rm -f "$dir/results.txt" "$dir/key"
 t0=$(date +%s)
 rc=0
 timeout -k 10 "$timeout" qemu-system-aarch64 \
-	-machine virt,virtualization=on,gic-version=3 -cpu cortex-a57 \
+	-machine virt,virtualization=on,gic-version=3 -cpu "$cpu" \
 	-smp 2 -m "${QEMU_MEM:-2048}" -display none -monitor none -serial stdio \
 	-no-reboot -nic none \
 	-kernel "$XEN_IMAGE" -append "$xen_args" \
@@ -91,4 +98,4 @@ tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
 } > "$dir/results.txt"
 echo "$secs" > "$dir/seconds"
 echo "$key" > "$dir/key"
-sed "s/^\([A-Z]*\) /\1 $kind.$scenario./" "$dir/results.txt"
+sed "s/^\([A-Z]*\) /\1 $name.$scenario./" "$dir/results.txt"

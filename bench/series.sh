@@ -71,6 +71,9 @@ commit 01-gntdev
 apply xen-privcmd-mmap-resource-check-vma.patch
 commit 02-privcmd
 
+apply xen-privcmd-mmap-resource-remap-pages.patch
+commit 02-privcmd-pages
+
 take Documentation/devicetree/bindings/arm/xen.yaml
 apply dt-bindings-xen-txt-remove.patch
 commit 03-binding

@@ -17,6 +17,8 @@ extern u8 __dtb_ext_regions_test_begin[];
 
 struct xen_ext_case {
 	const char *name;
+	const char *node;		/* NULL: the node called @name */
+	u64 align;			/* 0: 2 MiB, the granule of 4 KiB pages */
 	int err;			/* of xen_of_ext_regions() */
 	u64 pluggable_end;		/* 0: 2^48 - 1 */
 	unsigned int nr_regions;	/* advertised extended regions */
@@ -40,6 +42,12 @@ static const struct xen_ext_case xen_ext_cases[] = {
 	{ .name = "one", REASONS(0), ACCEPTED(R(0x40000000, 0x7fffffff)) },
 	{ .name = "dom0", REASONS(0, 0),
 	  ACCEPTED(R(0x40400000, 0x5fffffff), R(0x80000000, 0xbfffffff)) },
+	/* The granules of 16 and 64 KiB pages (xen_upop_granule()). */
+	{ .name = "dom0-4m", .node = "dom0", .align = SZ_4M, REASONS(0, 0),
+	  ACCEPTED(R(0x40400000, 0x5fffffff), R(0x80000000, 0xbfffffff)) },
+	{ .name = "dom0-64m", .node = "dom0", .align = SZ_64M,
+	  REASONS(WHY(UNALIGNED), 0),
+	  ACCEPTED(R(0x44000000, 0x5fffffff), R(0x80000000, 0xbfffffff)) },
 	{ .name = "domu", REASONS(0, 0),
 	  ACCEPTED(R(0x4c000000, 0xffffffff), R(0x200000000, 0xffffffffff)) },
 	{ .name = "unsorted", REASONS(0, 0, 0),
@@ -56,8 +64,7 @@ static const struct xen_ext_case xen_ext_cases[] = {
 	  ACCEPTED(R(0x40000000, 0x47ffffff)) },
 	{ .name = "wraps", REASONS(WHY(WRAPS), 0),
 	  ACCEPTED(R(0x40000000, 0x47ffffff)) },
-	{ .name = "unaligned",
-	  REASONS(WHY(UNALIGNED), WHY(UNALIGNED) | WHY(TOO_SMALL)),
+	{ .name = "unaligned", REASONS(WHY(UNALIGNED), WHY(TOO_SMALL)),
 	  ACCEPTED(R(0x40200000, 0x5fffffff)) },
 	{ .name = "grant-overlap", REASONS(WHY(GRANT)),
 	  ACCEPTED(R(0x41000000, 0x4fffffff)) },
@@ -162,13 +169,14 @@ static struct device_node *xen_ext_test_node(struct kunit *test,
 
 /* Read the case's hypervisor node, validate, compare with the table. */
 static int xen_ext_test_run(struct kunit *test, struct device_node *cs,
-			    u64 pluggable_end, u32 **reasons,
+			    u64 pluggable_end, u64 align, u32 **reasons,
 			    struct range **accepted, unsigned int *nr_regions)
 {
 	struct device_node *hyp = of_get_child_by_name(cs, "hypervisor");
 	struct xen_ext_regions adv;
 	struct xen_ext_env env = {
 		.pluggable	= { 0, pluggable_end ?: BIT_ULL(48) - 1 },
+		.align		= align ?: SZ_2M,
 		.find_busy	= xen_ext_test_find_busy,
 		.data		= cs,
 	};
@@ -195,14 +203,14 @@ static int xen_ext_test_run(struct kunit *test, struct device_node *cs,
 static void xen_ext_test_dt(struct kunit *test)
 {
 	const struct xen_ext_case *c = test->param_value;
-	struct device_node *cs = xen_ext_test_node(test, c->name);
+	struct device_node *cs = xen_ext_test_node(test, c->node ?: c->name);
 	struct range *accepted = NULL;
 	unsigned int i, nr_regions = 0;
 	u32 *reasons = NULL;
 	int n;
 
-	n = xen_ext_test_run(test, cs, c->pluggable_end, &reasons, &accepted,
-			     &nr_regions);
+	n = xen_ext_test_run(test, cs, c->pluggable_end, c->align, &reasons,
+			     &accepted, &nr_regions);
 	of_node_put(cs);
 	if (c->err) {
 		KUNIT_EXPECT_EQ(test, n, c->err);
@@ -232,7 +240,7 @@ static void xen_ext_test_many(struct kunit *test)
 	u32 *reasons = NULL;
 	int n;
 
-	n = xen_ext_test_run(test, cs, 0, &reasons, &accepted, &nr_regions);
+	n = xen_ext_test_run(test, cs, 0, 0, &reasons, &accepted, &nr_regions);
 	of_node_put(cs);
 	KUNIT_EXPECT_EQ(test, nr_regions, 300);
 	KUNIT_ASSERT_EQ(test, n, 300);
@@ -254,15 +262,29 @@ static int xen_ext_test_lying_busy(u64 start, u64 end, struct range *busy,
 	return XEN_EXT_IOMEM;
 }
 
+static int xen_ext_test_nothing_busy(u64 start, u64 end, struct range *busy,
+				     void *data)
+{
+	return -1;
+}
+
 static void xen_ext_test_bad_env(struct kunit *test)
 {
 	struct range in = R(0x40000000, 0x4fffffff), *out;
 	struct xen_ext_env env = {
 		.grant		= { 1, 0 },
 		.pluggable	= { 0, U64_MAX },
+		.align		= SZ_2M,
 		.find_busy	= xen_ext_test_lying_busy,
 	};
 
+	KUNIT_EXPECT_EQ(test, xen_ext_regions_validate(&in, 1, NULL, &env, NULL, &out),
+			-EINVAL);
+	KUNIT_EXPECT_PTR_EQ(test, out, NULL);
+
+	/* A granule that is not a power of two cannot align anything. */
+	env.find_busy = xen_ext_test_nothing_busy;
+	env.align = SZ_2M + SZ_4K;
 	KUNIT_EXPECT_EQ(test, xen_ext_regions_validate(&in, 1, NULL, &env, NULL, &out),
 			-EINVAL);
 	KUNIT_EXPECT_PTR_EQ(test, out, NULL);

@@ -14,6 +14,7 @@
 
 #include <linux/ioport.h>
 #include <linux/kernel.h>
+#include <linux/log2.h>
 #include <linux/memblock.h>
 #include <linux/memory_hotplug.h>
 #include <linux/of.h>
@@ -30,8 +31,9 @@ static const char * const xen_ext_reason_names[] = {
 	[XEN_EXT_RESERVED]	= "overlaps reserved memory",
 	[XEN_EXT_IOMEM]		= "overlaps a resource in use",
 	[XEN_EXT_UNPLUGGABLE]	= "outside the hotpluggable range",
-	[XEN_EXT_UNALIGNED]	= "not 2 MiB aligned",
-	[XEN_EXT_TOO_SMALL]	= "smaller than 2 MiB",
+	/* Followed by the granule's size, see xen_ext_log(). */
+	[XEN_EXT_UNALIGNED]	= "not aligned to the granule of",
+	[XEN_EXT_TOO_SMALL]	= "smaller than the granule of",
 	[XEN_EXT_OVERLAP]	= "overlaps another extended region",
 };
 
@@ -164,15 +166,19 @@ static int xen_ext_cmp(const void *a, const void *b)
 }
 
 static void xen_ext_log(unsigned int i, const struct range *r, u64 accepted,
-			u32 reasons)
+			u32 reasons, u64 align)
 {
 	char why[256] = "";
 	unsigned int b, len = 0;
 
 	for (b = 0; b < ARRAY_SIZE(xen_ext_reason_names); b++) {
-		if (reasons & BIT(b))
-			len += scnprintf(why + len, sizeof(why) - len, "%s%s",
-					 len ? ", " : "", xen_ext_reason_names[b]);
+		if (!(reasons & BIT(b)))
+			continue;
+		len += scnprintf(why + len, sizeof(why) - len, "%s%s",
+				 len ? ", " : "", xen_ext_reason_names[b]);
+		if (b == XEN_EXT_UNALIGNED || b == XEN_EXT_TOO_SMALL)
+			len += scnprintf(why + len, sizeof(why) - len, " %llu KiB",
+					 align >> 10);
 	}
 
 	if (reasons & (BIT(XEN_EXT_EMPTY) | BIT(XEN_EXT_WRAPS)))
@@ -199,16 +205,18 @@ static void xen_ext_log(unsigned int i, const struct range *r, u64 accepted,
  * @env: the grant-table region, the pluggable range and what is in use
  * @reasons: out, per region, a mask of BIT(enum xen_ext_reason) (may be NULL)
  * @out: out, the accepted ranges, sorted, disjoint, each start and end + 1
- *	aligned to XEN_EXT_ALIGN; kfree() it
+ *	aligned to @env->align; kfree() it
  *
  * Every region is trimmed on its own: parts that overlap the grant-table
  * region, RAM, reserved memory, a resource in use or the outside of the
- * pluggable range are cut away, what is left is aligned inward to 2 MiB and
- * pieces smaller than that are dropped.  Overlapping and adjacent regions
- * are merged.  One line per region is logged with the reasons.
+ * pluggable range are cut away, what is left is aligned inward to
+ * @env->align and pieces smaller than that are dropped.  Overlapping and
+ * adjacent regions are merged.  One line per region is logged with the
+ * reasons found, whether or not the caller asked for them in @reasons.
  *
  * Return: the number of accepted ranges, -ENOMEM, or -EINVAL when
- * @env->find_busy reports a range that does not overlap what it was asked.
+ * @env->align is not a power of two or @env->find_busy reports a range that
+ * does not overlap what it was asked.
  */
 int xen_ext_regions_validate(const struct range *in, unsigned int nr,
 			     const u32 *in_reasons,
@@ -216,17 +224,22 @@ int xen_ext_regions_validate(const struct range *in, unsigned int nr,
 			     struct range **out)
 {
 	struct xen_ext_pieces v = {};
-	u64 *accepted;
+	u32 *why_all = reasons;
 	unsigned int i, j, n = 0;
 	struct range *res;
+	u64 *accepted;
 	int ret = -ENOMEM;
 
 	*out = NULL;
+	if (!is_power_of_2(env->align))
+		return -EINVAL;
 	accepted = kcalloc(max(nr, 1U), sizeof(*accepted), GFP_KERNEL);
-	if (!accepted)
-		return -ENOMEM;
-	if (reasons)
-		memset(reasons, 0, nr * sizeof(*reasons));
+	/* The log gives the reasons even to a caller that does not keep them. */
+	if (!reasons)
+		why_all = kcalloc(max(nr, 1U), sizeof(*why_all), GFP_KERNEL);
+	if (!accepted || !why_all)
+		goto out;
+	memset(why_all, 0, nr * sizeof(*why_all));
 
 	for (i = 0; i < nr; i++) {
 		u32 why = in_reasons ? in_reasons[i] : 0;
@@ -248,10 +261,8 @@ int xen_ext_regions_validate(const struct range *in, unsigned int nr,
 
 			if (xen_ext_piece_empty(p))
 				continue;
-			s = round_up(p->start, XEN_EXT_ALIGN);
-			e = round_down(p->end + 1, XEN_EXT_ALIGN);
-			if (s != p->start || e != p->end + 1)
-				why |= BIT(XEN_EXT_UNALIGNED);
+			s = round_up(p->start, env->align);
+			e = round_down(p->end + 1, env->align);
 			/* s == 0: p->start rounded up past U64_MAX. */
 			if (!s || e <= s) {
 				why |= BIT(XEN_EXT_TOO_SMALL);
@@ -259,11 +270,12 @@ int xen_ext_regions_validate(const struct range *in, unsigned int nr,
 				p->end = 0;
 				continue;
 			}
+			if (s != p->start || e != p->end + 1)
+				why |= BIT(XEN_EXT_UNALIGNED);
 			p->start = s;
 			p->end = e - 1;
 		}
-		if (reasons)
-			reasons[i] = why;
+		why_all[i] = why;
 	}
 
 	/* Sort all pieces and merge overlapping or adjacent ones. */
@@ -279,8 +291,7 @@ int xen_ext_regions_validate(const struct range *in, unsigned int nr,
 		if (xen_ext_piece_empty(p))
 			continue;
 		if (n && s <= res[n - 1].end) {
-			if (reasons)
-				reasons[p->region] |= BIT(XEN_EXT_OVERLAP);
+			why_all[p->region] |= BIT(XEN_EXT_OVERLAP);
 			s = res[n - 1].end + 1;
 			if (p->end < s)
 				continue;
@@ -293,13 +304,14 @@ int xen_ext_regions_validate(const struct range *in, unsigned int nr,
 	}
 
 	for (i = 0; i < nr; i++)
-		xen_ext_log(i, &in[i], accepted[i], reasons ? reasons[i] :
-			    (in_reasons ? in_reasons[i] : 0));
+		xen_ext_log(i, &in[i], accepted[i], why_all[i], env->align);
 	*out = res;
 	ret = n;
 out:
 	kfree(v.p);
 	kfree(accepted);
+	if (why_all != reasons)
+		kfree(why_all);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(xen_ext_regions_validate);

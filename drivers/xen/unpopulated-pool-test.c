@@ -8,6 +8,7 @@
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/kmsg_dump.h>
 #include <linux/sort.h>
 
 struct upop_test {
@@ -118,7 +119,8 @@ static int upop_test_init(struct kunit *test)
 	t->u.ops = &upop_fake_ops;
 	t->u.policy = XEN_UPOP_AUTO;
 	t->u.source = XEN_UPOP_SRC_REGIONS;
-	t->u.granule = XEN_EXT_ALIGN;
+	/* The granule of 4 KiB pages; the fake struct pages have no vmemmap. */
+	t->u.granule = SZ_2M;
 	t->root = (struct resource){ .name = "upop test", .start = 0,
 				     .end = U64_MAX, .flags = IORESOURCE_MEM };
 	t->u.iomem = &t->root;
@@ -431,6 +433,150 @@ static void upop_test_huge_region(struct kunit *test)
 	xen_upop_free(u, 1, &one);
 }
 
+struct upop_granule_case {
+	const char *name;
+	unsigned long page_size;
+	unsigned long memmap_entry;	/* sizeof(struct page) */
+	unsigned long granule;
+};
+
+static const struct upop_granule_case upop_granule_cases[] = {
+	{ "4k-pages", SZ_4K, 64, SZ_2M },
+	{ "16k-pages", SZ_16K, 64, SZ_4M },
+	{ "64k-pages", SZ_64K, 64, SZ_64M },
+	/* A struct page that debug options made larger, or not a power of two. */
+	{ "4k-pages-56", SZ_4K, 56, SZ_2M },
+	{ "16k-pages-72", SZ_16K, 72, SZ_32M },
+	{ "64k-pages-80", SZ_64K, 80, SZ_256M },
+	{ "4k-pages-128", SZ_4K, 128, SZ_2M },
+};
+
+static void upop_granule_desc(const struct upop_granule_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(upop_granule, upop_granule_cases, upop_granule_desc);
+
+/*
+ * The granule of each page size: whole subsections, and struct pages that
+ * fill whole vmemmap pages, so that no two chunks share a vmemmap page.
+ */
+static void upop_test_granule(struct kunit *test)
+{
+	const struct upop_granule_case *c = test->param_value;
+	unsigned long g = xen_upop_granule(c->page_size, c->memmap_entry, SZ_2M);
+
+	KUNIT_EXPECT_EQ(test, g, c->granule);
+	KUNIT_EXPECT_TRUE(test, is_power_of_2(g));
+	KUNIT_EXPECT_EQ(test, g % SZ_2M, 0);
+	KUNIT_EXPECT_EQ(test, g / c->page_size * c->memmap_entry % c->page_size, 0);
+}
+
+/*
+ * On the kernel under test: the memmap of every granule-aligned range
+ * starts on a vmemmap page, which also needs the vmemmap itself to be
+ * aligned (arm64 offsets it by the start of RAM).
+ */
+static void upop_test_granule_memmap(struct kunit *test)
+{
+	unsigned long g = xen_upop_granule(PAGE_SIZE, sizeof(struct page),
+					   SUBSECTION_SIZE);
+	static const u64 addrs[] = { 0, 0x40000000, 0x80000000, UPOP_BASE,
+				     0x200000000ULL };
+	unsigned int i, k;
+
+	KUNIT_EXPECT_EQ(test, g % SUBSECTION_SIZE, 0);
+	KUNIT_EXPECT_EQ(test, g / PAGE_SIZE * sizeof(struct page) % PAGE_SIZE, 0);
+	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
+		for (k = 0; k < 3; k++) {
+			u64 a = round_up(addrs[i], g) + k * g;
+
+			KUNIT_EXPECT_EQ_MSG(test, offset_in_page(pfn_to_page(PHYS_PFN(a))), 0,
+					    "struct page of %#llx", a);
+		}
+	}
+}
+
+/* Whether a line of the kernel log holds @want. */
+static bool upop_log_has(const char *want)
+{
+	struct kmsg_dump_iter iter;
+	bool found = false;
+	char line[256];
+	size_t len;
+
+	kmsg_dump_rewind(&iter);
+	while (!found && kmsg_dump_get_line(&iter, false, line, sizeof(line) - 1, &len)) {
+		line[len] = '\0';
+		found = strstr(line, want);
+	}
+	return found;
+}
+
+#define UPOP_GR_BASE	0x7e00000000ULL	/* addresses no other case logs */
+
+static int upop_nothing_busy(u64 start, u64 end, struct range *busy, void *data)
+{
+	return -1;
+}
+
+/*
+ * With the granule of 64 KiB pages, what Xen gives (2 MiB aligned, 64 MiB
+ * at least) goes through the checks as xen_upop_init() sends it: a region
+ * smaller than the granule is refused, one that is not aligned is trimmed,
+ * the log says why, and the pool hands out only granule-aligned chunks.
+ */
+static void upop_test_granule_regions(struct kunit *test)
+{
+	struct upop_test *t = test->priv;
+	struct xen_upop *u = &t->u;
+	struct range r[] = {
+		{ UPOP_GR_BASE, UPOP_GR_BASE + SZ_32M - 1 },
+		{ UPOP_GR_BASE + SZ_1G + SZ_2M, UPOP_GR_BASE + SZ_1G + SZ_2M + SZ_128M - 1 },
+		{ UPOP_GR_BASE + SZ_2G, UPOP_GR_BASE + SZ_2G + SZ_64M - 1 },
+	};
+	struct xen_ext_regions adv = {
+		.grant = { 1, 0 }, .ranges = r, .nr = ARRAY_SIZE(r),
+	};
+	struct xen_ext_env env = {
+		.grant		= { 1, 0 },
+		.pluggable	= { 0, U64_MAX },
+		.find_busy	= upop_nothing_busy,
+	};
+	unsigned int nr = 2 * SZ_64M / PAGE_SIZE + 1;
+	struct page **pages = upop_array(test, nr);
+	struct xen_upop_chunk *c;
+	char want[128];
+
+	u->granule = SZ_64M;
+	KUNIT_ASSERT_EQ(test, xen_upop_use_regions(u, &adv, &env), 0);
+	KUNIT_EXPECT_EQ(test, u->nr_regions, 2);
+	KUNIT_EXPECT_EQ(test, gen_pool_size(u->pool), 2 * SZ_64M);
+
+	if (!IS_ENABLED(CONFIG_PRINTK))
+		kunit_skip(test, "no kernel log to read");
+	snprintf(want, sizeof(want), "extended region 1: [mem %#018llx-%#018llx]: %s",
+		 r[0].start, r[0].end, "rejected (smaller than the granule of 65536 KiB)");
+	KUNIT_EXPECT_TRUE_MSG(test, upop_log_has(want), "no log line \"%s\"", want);
+	snprintf(want, sizeof(want), "extended region 2: [mem %#018llx-%#018llx]: %s",
+		 r[1].start, r[1].end,
+		 "trimmed to 64 MiB (not aligned to the granule of 65536 KiB)");
+	KUNIT_EXPECT_TRUE_MSG(test, upop_log_has(want), "no log line \"%s\"", want);
+
+	/* Both chunks, then the balloon. */
+	KUNIT_ASSERT_EQ(test, xen_upop_alloc(u, nr, pages), 0);
+	KUNIT_EXPECT_EQ(test, upop_count_pool(u, pages, nr), nr - 1);
+	KUNIT_EXPECT_EQ(test, t->balloon_out, 1);
+	KUNIT_EXPECT_EQ(test, u->nr_chunks, 2);
+	list_for_each_entry(c, &u->chunks, node) {
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED(c->res.start, SZ_64M));
+		KUNIT_EXPECT_EQ(test, resource_size(&c->res), SZ_64M);
+	}
+	upop_expect_distinct(test, u, pages, nr);
+	xen_upop_free(u, nr, pages);
+}
+
 static struct kunit_case upop_test_cases[] = {
 	KUNIT_CASE(upop_test_across_ranges),
 	KUNIT_CASE(upop_test_exhaustion),
@@ -442,6 +588,9 @@ static struct kunit_case upop_test_cases[] = {
 	KUNIT_CASE(upop_test_no_double_handout),
 	KUNIT_CASE(upop_test_double_free),
 	KUNIT_CASE(upop_test_huge_region),
+	KUNIT_CASE_PARAM(upop_test_granule, upop_granule_gen_params),
+	KUNIT_CASE(upop_test_granule_memmap),
+	KUNIT_CASE(upop_test_granule_regions),
 	{}
 };
 

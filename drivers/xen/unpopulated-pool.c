@@ -5,14 +5,15 @@
  *
  * The space comes from, in order of preference:
  *  - the extended regions Xen advertises to device-tree guests, kept in a
- *    gen_pool with a granule of one memory subsection (2 MiB), so that
+ *    gen_pool whose granule is the smallest range memremap_pages() can map
+ *    on its own (see xen_upop_granule()): 2 MiB with 4 KiB pages, so that
  *    every 2 MiB-aligned byte of them can be used;
  *  - on platforms with no such list (x86), free space of iomem_resource;
  *  - the balloon, when there is no usable space, when it runs out, or when
  *    the kernel parameter xen_unpopulated=balloon says so.
  *
  * Space is given struct pages by memremap_pages() one chunk at a time: the
- * first chunk is one subsection, later ones grow with what is mapped (up
+ * first chunk is one granule, later ones grow with what is mapped (up
  * to XEN_UPOP_GROW_MAX) or with the request.  Each chunk keeps its free
  * pages in an array used as a stack, so that a batch is handed out with one
  * memcpy() and nothing in struct page is ours: page->lru is used by drivers
@@ -163,6 +164,35 @@ static int __init xen_upop_parse_policy(char *arg)
 	return 0;
 }
 early_param("xen_unpopulated", xen_upop_parse_policy);
+
+/**
+ * xen_upop_granule() - the smallest range a chunk may have
+ * @page_size: PAGE_SIZE
+ * @memmap_entry: sizeof(struct page)
+ * @subsection: SUBSECTION_SIZE
+ *
+ * memremap_pages() maps whole subsections.  It also populates and frees
+ * the virtual memmap of a range in whole pages: two chunks whose struct
+ * pages share a vmemmap page would each populate and free that page (the
+ * kernel steps from the first struct page, which need not start a page,
+ * and arm64 frees every vmemmap page a range touches).  With 4 KiB pages a
+ * subsection's memmap is exactly 8 pages; with 16 and 64 KiB pages it is
+ * half and a 32nd of one.  So a chunk is a whole number of subsections and
+ * of the ranges whose struct pages fill whole vmemmap pages.  Both are
+ * powers of two: the larger is a multiple of the smaller.
+ *
+ * Return: the granule in bytes: 2 MiB with 4 KiB pages, 4 MiB with 16 KiB
+ * pages, 64 MiB with 64 KiB pages (a 64-byte struct page).
+ */
+static unsigned long xen_upop_granule(unsigned long page_size,
+				      unsigned long memmap_entry,
+				      unsigned long subsection)
+{
+	/* gcd(page_size, memmap_entry): page_size is a power of two. */
+	unsigned long gcd = min(page_size, memmap_entry & -memmap_entry);
+
+	return max(subsection, page_size / gcd * page_size);
+}
 
 static struct xen_upop_chunk *xen_upop_chunk_of(struct xen_upop *u,
 						struct page *page)
@@ -697,6 +727,7 @@ static int xen_upop_show(struct seq_file *m, void *v)
 	for (i = 0; i < u->nr_regions; i++)
 		seq_printf(m, "region: %#llx-%#llx\n", u->regions[i].start,
 			   u->regions[i].end);
+	seq_printf(m, "granule_bytes: %lu\n", u->granule);
 	seq_printf(m, "pool_bytes: %zu\n", u->pool ? gen_pool_size(u->pool) : 0);
 	seq_printf(m, "pool_free_bytes: %zu\n", u->pool ? gen_pool_avail(u->pool) : 0);
 	seq_printf(m, "mapped_bytes: %lu\n", u->mapped_bytes);
@@ -760,7 +791,7 @@ static int xen_upop_add_regions(struct xen_upop *u, const struct range *r,
 	unsigned long total = 0;
 	unsigned int i;
 
-	u->pool = gen_pool_create(ilog2(XEN_EXT_ALIGN), NUMA_NO_NODE);
+	u->pool = gen_pool_create(ilog2(u->granule), NUMA_NO_NODE);
 	u->regions = kcalloc(nr, sizeof(*u->regions), GFP_KERNEL);
 	if (!u->pool || !u->regions)
 		return -ENOMEM;
@@ -786,8 +817,8 @@ static int xen_upop_add_regions(struct xen_upop *u, const struct range *r,
 	}
 	if (!u->nr_regions)
 		return -ENOSPC;
-	pr_info("%u extended regions, %lu MiB for grant and foreign mappings\n",
-		u->nr_regions, total >> 20);
+	pr_info("%u extended regions, %lu MiB for grant and foreign mappings, mapped in %lu KiB granules\n",
+		u->nr_regions, total >> 20, u->granule >> 10);
 	return 0;
 }
 
@@ -802,19 +833,41 @@ static void xen_upop_drop_regions(struct xen_upop *u)
 	u->pool = NULL;
 }
 
+/*
+ * Check the advertised regions against @env and the granule, and put what
+ * is usable in the pool.  Returns 0, or -ENOSPC when nothing is usable.
+ */
+static int xen_upop_use_regions(struct xen_upop *u,
+				const struct xen_ext_regions *adv,
+				struct xen_ext_env *env)
+{
+	struct range *ok;
+	int n;
+
+	env->align = u->granule;
+	n = xen_ext_regions_validate(adv->ranges, adv->nr, adv->reasons, env,
+				     NULL, &ok);
+	if (n > 0)
+		n = xen_upop_add_regions(u, ok, n);
+	else if (!n)
+		n = -ENOSPC;
+	kfree(ok);
+	return n;
+}
+
 static int __init xen_upop_init(void)
 {
 	struct xen_upop *u = &xen_upop;
 	struct xen_ext_regions adv;
-	struct range *ok = NULL;
-	int ret, n;
+	int ret;
 
 	if (!xen_domain())
 		return -ENODEV;
 
 	INIT_DELAYED_WORK(&u->reclaim, xen_upop_reclaim);
 	xen_upop_debugfs(u);
-	u->granule = XEN_EXT_ALIGN;
+	u->granule = xen_upop_granule(PAGE_SIZE, sizeof(struct page),
+				      SUBSECTION_SIZE);
 
 	if (u->policy == XEN_UPOP_BALLOON) {
 		pr_info("policy balloon: mappings use ballooned RAM\n");
@@ -835,15 +888,12 @@ static int __init xen_upop_init(void)
 			.find_busy	= xen_ext_find_busy,
 		};
 
-		n = xen_ext_regions_validate(adv.ranges, adv.nr, adv.reasons,
-					     &env, NULL, &ok);
-		ret = n < 0 ? n : (n ? xen_upop_add_regions(u, ok, n) : -ENOSPC);
+		ret = xen_upop_use_regions(u, &adv, &env);
 	} else if (!ret) {
 		ret = -ENOENT;
 	}
 	kfree(adv.ranges);
 	kfree(adv.reasons);
-	kfree(ok);
 
 	if (!ret) {
 		u->source = XEN_UPOP_SRC_REGIONS;

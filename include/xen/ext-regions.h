@@ -16,9 +16,6 @@ struct device_node;
 /* Index of the first extended region in reg; reg[0] is the grant table. */
 #define XEN_EXT_REGION_INDEX	1
 
-/* Xen's own rounding of the regions, and one memory subsection. */
-#define XEN_EXT_ALIGN		SZ_2M
-
 /* Why (part of) an extended region is not used; bits of a mask. */
 enum xen_ext_reason {
 	XEN_EXT_EMPTY,
@@ -51,6 +48,8 @@ struct xen_ext_regions {
  * struct xen_ext_env - what extended regions are checked against
  * @grant: the grant-table region
  * @pluggable: the range memory can be hotplugged in
+ * @align: what is left of a region is aligned inward to this power of two,
+ *	the granule in which the space will be mapped
  * @find_busy: report a range in use that overlaps [start, end]: return a
  *	reason (enum xen_ext_reason) and fill @busy, or return -1
  * @data: passed to @find_busy
@@ -58,6 +57,7 @@ struct xen_ext_regions {
 struct xen_ext_env {
 	struct range grant;
 	struct range pluggable;
+	u64 align;
 	int (*find_busy)(u64 start, u64 end, struct range *busy, void *data);
 	void *data;
 };

@@ -46,7 +46,7 @@ typedef uint32_t grant_ref_t;
 #include "../kselftest_harness.h"
 #include "xen_grant_pattern.h"
 
-#define XEN_PAGE_SIZE	4096UL
+#define XEN_PAGE_SIZE	4096UL	/* a grant, a frame of Xen's */
 #define DT_HYP		"/proc/device-tree/hypervisor"
 #define MAX_REGIONS	1024
 
@@ -250,9 +250,15 @@ TEST(dt_regions)
 	}
 }
 
+/* Byte @k of the grants of a gntalloc or gntdev mapping at @base. */
+static unsigned char *grant_byte(unsigned char *base, size_t k)
+{
+	return base + k / XEN_PAGE_SIZE * grant_stride() + k % XEN_PAGE_SIZE;
+}
+
 static void grant_round_trip(struct __test_metadata *_metadata, unsigned int count)
 {
-	size_t len = count * XEN_PAGE_SIZE, i;
+	size_t len = count * grant_stride(), bytes = count * XEN_PAGE_SIZE, i;
 	struct ioctl_gntalloc_alloc_gref *a;
 	struct ioctl_gntdev_map_grant_ref *m;
 	struct ioctl_gntdev_unmap_grant_ref u;
@@ -276,8 +282,8 @@ static void grant_round_trip(struct __test_metadata *_metadata, unsigned int cou
 		TH_LOG("gntalloc: %s", strerror(errno));
 	src = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, ga, a->index);
 	ASSERT_NE(MAP_FAILED, src);
-	for (i = 0; i < len; i++)
-		src[i] = (unsigned char)(i * 7 + 1);
+	for (i = 0; i < bytes; i++)
+		*grant_byte(src, i) = (unsigned char)(i * 7 + 1);
 
 	total0 = meminfo_kb("MemTotal");
 	m->count = count;
@@ -291,12 +297,14 @@ static void grant_round_trip(struct __test_metadata *_metadata, unsigned int cou
 	ASSERT_NE(MAP_FAILED, dst) TH_LOG("gntdev mmap: %s", strerror(errno));
 	total1 = meminfo_kb("MemTotal");
 
-	EXPECT_EQ(0, memcmp(src, dst, len));
-	for (i = 0; i < len; i++)
-		dst[i] = ~src[i];
-	for (i = 0; i < len && src[i] == (unsigned char)~(i * 7 + 1); i++)
+	for (i = 0; i < bytes && *grant_byte(dst, i) == *grant_byte(src, i); i++)
 		;
-	EXPECT_EQ(len, i) TH_LOG("write through the grant map lost at byte %zu", i);
+	EXPECT_EQ(bytes, i) TH_LOG("grant map differs at byte %zu", i);
+	for (i = 0; i < bytes; i++)
+		*grant_byte(dst, i) = ~*grant_byte(src, i);
+	for (i = 0; i < bytes && *grant_byte(src, i) == (unsigned char)~(i * 7 + 1); i++)
+		;
+	EXPECT_EQ(bytes, i) TH_LOG("write through the grant map lost at byte %zu", i);
 	EXPECT_EQ(0, check_placement(_metadata, "gntdev map", dst, len));
 
 	printf("# %u pages mapped: MemTotal %ld -> %ld kB\n", count, total0, total1);
@@ -458,6 +466,28 @@ static long long iomem_bytes(const char *name)
 	return total;
 }
 
+/*
+ * kB of RAM the balloon holds on its own list (pages it took from Xen's
+ * reservation and keeps for the next ballooned allocation), or 0.
+ */
+static long balloon_list_kb(void)
+{
+	static const char * const f[] = {
+		"/sys/devices/system/xen_memory/xen_memory0/info/low_kb",
+		"/sys/devices/system/xen_memory/xen_memory0/info/high_kb",
+	};
+	long kb = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		char buf[32] = "";
+
+		if (read_file(f[i], buf, sizeof(buf) - 1))
+			kb += strtol(buf, NULL, 10);
+	}
+	return kb;
+}
+
 /* Let the allocator give wholly free chunks back now. */
 static void upop_give_back(void)
 {
@@ -501,7 +531,7 @@ static int dmesg_splats(void)
  */
 static int grant_cycle(int ga, int gd, int domid, unsigned int count)
 {
-	size_t len = count * XEN_PAGE_SIZE;
+	size_t len = count * grant_stride();
 	struct ioctl_gntalloc_alloc_gref *a;
 	struct ioctl_gntdev_map_grant_ref *m;
 	struct ioctl_gntdev_unmap_grant_ref u = { 0 };
@@ -538,8 +568,8 @@ static int grant_cycle(int ga, int gd, int domid, unsigned int count)
 		err = -errno;
 	} else {
 		for (i = 0; i < count; i++)
-			src[i * XEN_PAGE_SIZE] = (unsigned char)(i + count);
-		for (i = 0; i < count && dst[i * XEN_PAGE_SIZE] == (unsigned char)(i + count); i++)
+			src[i * grant_stride()] = (unsigned char)(i + count);
+		for (i = 0; i < count && dst[i * grant_stride()] == (unsigned char)(i + count); i++)
 			;
 		if (i != count)
 			err = -EIO;
@@ -571,7 +601,7 @@ TEST(stress)
 	int nproc = env_int("XEN_STRESS_PROCS", 4);
 	int seconds = env_int("XEN_STRESS_SECONDS", 3);
 	int domid = env_int("XEN_SELF_DOMID", 0);
-	long use0, bal0, free0, use1, bal1, free1, splats0 = dmesg_splats();
+	long use0, bal0, free0, list0, use1, bal1, free1, list1, splats0 = dmesg_splats();
 	long long scratch0, scratch1;
 	int fds[2], i, status, failed = 0;
 	long cycles = 0, c;
@@ -583,6 +613,7 @@ TEST(stress)
 	use0 = upop_stat("pages_in_use");
 	bal0 = upop_stat("balloon_pages_in_use");
 	free0 = meminfo_kb("MemFree");
+	list0 = balloon_list_kb();
 	scratch0 = iomem_bytes("Xen scratch");
 	ASSERT_EQ(0, pipe(fds));
 	for (i = 0; i < nproc; i++) {
@@ -619,11 +650,12 @@ TEST(stress)
 	use1 = upop_stat("pages_in_use");
 	bal1 = upop_stat("balloon_pages_in_use");
 	free1 = meminfo_kb("MemFree");
+	list1 = balloon_list_kb();
 	scratch1 = iomem_bytes("Xen scratch");
 	printf("# %d processes, %d s: %ld map/unmap cycles\n", nproc, seconds, cycles);
 	printf("# pages in use %ld -> %ld, ballooned %ld -> %ld\n", use0, use1, bal0, bal1);
-	printf("# Xen scratch %lld -> %lld bytes, MemFree %ld -> %ld kB\n",
-	       scratch0, scratch1, free0, free1);
+	printf("# Xen scratch %lld -> %lld bytes, MemFree %ld -> %ld kB, balloon list %ld -> %ld kB\n",
+	       scratch0, scratch1, free0, free1, list0, list1);
 	EXPECT_EQ(0, failed);
 	EXPECT_LT(0, cycles);
 	EXPECT_EQ(use0, use1);
@@ -633,9 +665,14 @@ TEST(stress)
 	/*
 	 * MemFree also moves with slab, page tables and, on the test kernels,
 	 * KASAN's quarantine of freed objects (about 1.6 MiB here); leaked
-	 * ballooned pages or struct pages of a 128 MiB chunk are more.
+	 * ballooned pages or struct pages of a 128 MiB chunk are more.  Pages
+	 * given back to the balloon stay on its list until it repopulates
+	 * them (with 64 KiB pages, up to 16 MiB of the stress): they are
+	 * accounted, a page given back nowhere is not.
 	 */
-	EXPECT_LE(free0 - free1, 4096) TH_LOG("MemFree dropped by %ld kB", free0 - free1);
+	EXPECT_LE(free0 - free1 - (list1 - list0), 4096)
+		TH_LOG("MemFree dropped by %ld kB, the balloon's list grew by %ld kB",
+		       free0 - free1, list1 - list0);
 	EXPECT_EQ(splats0, dmesg_splats());
 }
 
@@ -755,13 +792,14 @@ TEST(bad_input_privcmd)
 					   .type = XENMEM_RESOURCE_GRANT_TABLE };
 	long use0 = upop_stat("pages_in_use"), splats0 = dmesg_splats();
 	static char not_privcmd[2 * 4096];
+	size_t page = sysconf(_SC_PAGESIZE);
 	void *va;
 
 	if (!bad_input_wanted())
 		SKIP(return, "XEN_BAD_INPUT=0");
 
 	ASSERT_GE(pc, 0);
-	va = mmap(NULL, XEN_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, pc, 0);
+	va = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, pc, 0);
 	ASSERT_NE(MAP_FAILED, va);
 
 	b.num = 0;
@@ -780,34 +818,34 @@ TEST(bad_input_privcmd)
 	err = 0;
 	EXPECT_TRUE(must_fail(pc, IOCTL_PRIVCMD_MMAPBATCH_V2, &b) || err);
 
-	munmap(va, XEN_PAGE_SIZE);
+	munmap(va, page);
 
 	/* Each resource case on a fresh one-page mapping. */
-	va = mmap(NULL, XEN_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, pc, 0);
+	va = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, pc, 0);
 	ASSERT_NE(MAP_FAILED, va);
 	r.type = 0xdead;
 	r.num = 1;
 	r.addr = (uintptr_t)va;
 	EXPECT_NE(0, must_fail(pc, IOCTL_PRIVCMD_MMAP_RESOURCE, &r));
-	munmap(va, XEN_PAGE_SIZE);
+	munmap(va, page);
 	r.type = XENMEM_RESOURCE_GRANT_TABLE;
 	r.addr = 0;	/* a count without an address */
 	EXPECT_TRUE(privcmd_refused(EINVAL, must_fail(pc, IOCTL_PRIVCMD_MMAP_RESOURCE, &r)));
 	r.addr = (uintptr_t)not_privcmd;
 	EXPECT_TRUE(privcmd_refused(EINVAL, must_fail(pc, IOCTL_PRIVCMD_MMAP_RESOURCE, &r)));
-	va = mmap(NULL, XEN_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, pc, 0);
+	va = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, pc, 0);
 	ASSERT_NE(MAP_FAILED, va);
 	r.addr = (uintptr_t)va;
 	r.num = 1ULL << 40;	/* far more than the mapping */
 	EXPECT_TRUE(privcmd_refused(EINVAL, must_fail(pc, IOCTL_PRIVCMD_MMAP_RESOURCE, &r)));
-	r.num = 2;		/* one frame more than the mapping */
+	r.num = page / XEN_PAGE_SIZE + 1;	/* one frame more than the mapping */
 	EXPECT_TRUE(privcmd_refused(EINVAL, must_fail(pc, IOCTL_PRIVCMD_MMAP_RESOURCE, &r)));
 	r.num = 1;
 	r.dom = DOMID_NONSENSE;
 	EXPECT_NE(0, must_fail(pc, IOCTL_PRIVCMD_MMAP_RESOURCE, &r));
 	/* The mapping has its pages now: a second call must not take more. */
 	EXPECT_TRUE(privcmd_refused(EINVAL, must_fail(pc, IOCTL_PRIVCMD_MMAP_RESOURCE, &r)));
-	munmap(va, XEN_PAGE_SIZE);
+	munmap(va, page);
 	close(pc);
 	EXPECT_EQ(use0, upop_stat("pages_in_use"));
 	EXPECT_EQ(splats0, dmesg_splats());
@@ -838,7 +876,9 @@ TEST(mmap_resource)
 	ASSERT_EQ(0, ioctl(pc, IOCTL_PRIVCMD_MMAP_RESOURCE, &r))
 		TH_LOG("size of d%d's grant table: %s", domid, strerror(errno));
 	ASSERT_LT(0, r.num);
-	len = r.num * XEN_PAGE_SIZE;
+	/* privcmd maps Xen frames into whole pages of the kernel's. */
+	len = (r.num * XEN_PAGE_SIZE + sysconf(_SC_PAGESIZE) - 1) /
+	      sysconf(_SC_PAGESIZE) * sysconf(_SC_PAGESIZE);
 	va = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, pc, 0);
 	ASSERT_NE(MAP_FAILED, va);
 	total0 = meminfo_kb("MemTotal");
@@ -897,7 +937,7 @@ static int peer_map(int gd, int domid, const uint32_t *refs, unsigned int count,
 		err = -errno;
 	} else {
 		*index = m->index;
-		*va = mmap(NULL, count * XEN_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		*va = mmap(NULL, count * grant_stride(), PROT_READ | PROT_WRITE,
 			   MAP_SHARED, gd, m->index);
 		if (*va == MAP_FAILED) {
 			struct ioctl_gntdev_unmap_grant_ref u = { m->index, count };
@@ -914,7 +954,7 @@ static int peer_unmap(int gd, void *va, uint64_t index, unsigned int count)
 {
 	struct ioctl_gntdev_unmap_grant_ref u = { index, count };
 
-	munmap(va, count * XEN_PAGE_SIZE);
+	munmap(va, count * grant_stride());
 	return ioctl(gd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &u) ? -errno : 0;
 }
 
@@ -939,12 +979,12 @@ TEST(grant_map_peer)
 	ASSERT_EQ(0, peer_map(gd, domid, refs, n, (void **)&va, &index));
 	total1 = meminfo_kb("MemTotal");
 	for (i = 0; i < n; i++) {
-		if (!grant_pattern_check(va + i * XEN_PAGE_SIZE, i, false))
+		if (!grant_pattern_check(va + i * grant_stride(), i, false))
 			bad++;
-		grant_pattern_fill(va + i * XEN_PAGE_SIZE, i, true);
+		grant_pattern_fill(va + i * grant_stride(), i, true);
 	}
 	EXPECT_EQ(0, bad) TH_LOG("%d of %u pages of d%d without its data", bad, n, domid);
-	EXPECT_EQ(0, check_placement(_metadata, "peer grant map", va, n * XEN_PAGE_SIZE));
+	EXPECT_EQ(0, check_placement(_metadata, "peer grant map", va, n * grant_stride()));
 	printf("# %u pages of d%d mapped: MemTotal %ld -> %ld kB\n", n, domid,
 	       total0, total1);
 	{
@@ -991,7 +1031,7 @@ TEST(grant_map_rate)
 				for (unsigned int i = 0; i < sizes[k]; i++) {
 					const unsigned char *p = va;
 
-					p += i * XEN_PAGE_SIZE;
+					p += i * grant_stride();
 					bad += !grant_pattern_check(p, i, true) &&
 					       !grant_pattern_check(p, i, false);
 				}

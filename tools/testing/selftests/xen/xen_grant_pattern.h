@@ -4,9 +4,19 @@
 #define XEN_GRANT_PATTERN_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <unistd.h>
 
-#define GRANT_PAGE	4096UL
 #define GRANT_PATTERN	64	/* bytes checked at the start of each page */
+
+/*
+ * gntalloc and gntdev give each grant a page of the kernel's, and the grant
+ * is the first 4 KiB of it: grants lie one kernel page apart in a mapping.
+ */
+static inline size_t grant_stride(void)
+{
+	return sysconf(_SC_PAGESIZE);
+}
 
 /* Page @i of a grant: bytes i + j, bitwise inverted when @inverse. */
 static inline void grant_pattern_fill(unsigned char *p, unsigned int i, bool inverse)

@@ -54,14 +54,14 @@ int main(int argc, char **argv)
 		perror("IOCTL_GNTALLOC_ALLOC_GREF");
 		return 1;
 	}
-	va = mmap(NULL, count * GRANT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+	va = mmap(NULL, count * grant_stride(), PROT_READ | PROT_WRITE, MAP_SHARED,
 		  ga, a->index);
 	if (va == MAP_FAILED) {
 		perror("mmap");
 		return 1;
 	}
 	for (i = 0; i < count; i++)
-		grant_pattern_fill(va + i * GRANT_PAGE, i, 0);
+		grant_pattern_fill(va + i * grant_stride(), i, 0);
 	for (i = 0; i < count; i++)
 		printf("%u%c", a->gref_ids[i], i + 1 < count ? ' ' : '\n');
 	fflush(stdout);
@@ -69,12 +69,12 @@ int main(int argc, char **argv)
 	if (!fgets(line, sizeof(line), stdin))
 		fprintf(stderr, "stdin closed: checking anyway\n");
 	for (i = 0; i < count; i++)
-		bad += !grant_pattern_check(va + i * GRANT_PAGE, i, 1);
+		bad += !grant_pattern_check(va + i * grant_stride(), i, 1);
 	if (bad)
 		printf("peer-check bad %u\n", bad);
 	else
 		printf("peer-check ok\n");
-	munmap(va, count * GRANT_PAGE);
+	munmap(va, count * grant_stride());
 	d.index = a->index;
 	d.count = count;
 	if (ioctl(ga, IOCTL_GNTALLOC_DEALLOC_GREF, &d))

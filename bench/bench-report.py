@@ -36,6 +36,7 @@ MEASURES = {
     "threads2_ns_per_page": ("ns/page", "lower", "2 threads at once"),
     "threads4_ns_per_page": ("ns/page", "lower", "4 threads at once"),
     "alloc_1200mib_err": ("errno", None, "one 1200 MiB request (0: success)"),
+    "alloc_1200mib_ram_pages": ("pages", None, "of which from the balloon"),
     "past_end_err": ("errno", None, "advertised + 64 MiB (0: success)"),
     "past_end_ram_pages": ("pages", None, "of which from the balloon"),
     "gntdev_map1_per_s": ("calls/s", "higher", "gntdev map+mmap+touch+unmap of a peer's grants, 1 page per call"),

@@ -45,7 +45,7 @@ done
 # Results of an earlier run with more boots must not count.
 for layout in $LAYOUTS; do
 	for kind in patched base; do
-		for d in "$RESULTS/$kind-$layout-bench-"*; do
+		for d in "$RESULTS/$kind-$layout-bench-"[0-9]*; do
 			[ -d "$d" ] && [ "${d##*-}" -gt "$BOOTS" ] && rm -rf "$d"
 		done
 	done

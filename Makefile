@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
-# make run    set up, build, boot the domU scenario, print a report
-# make check  every suite; ends with "N passed, N failed"
-# make bench  patched vs base vs ballooning: results/bench.{json,md,png}
-# make defects  plant known bugs, show which KUnit cases catch them
-# make series  out/series/: the git am-able series with its cover letter
+# make run       set up, build, boot the domU scenario, print a report
+# make check     every suite; ends with "N passed, N failed"
+# make bench     patched vs base vs ballooning: results/bench.{json,md,png}
+# make defects   plant known bugs, show which KUnit cases catch them
+# make series    the gates on series/$(BASE)/: checkpatch, git am on the
+#                tagged base, every patch built alone, sparse
+# make worktree  a git worktree of the series to edit (prints its path)
+# make export    write that worktree back to series/$(BASE)/
+# BASE names the kernel base (bases/); default mainline.
 
-.PHONY: all run check bench defects series prepare clean-results
+.PHONY: all run check bench defects series worktree export prepare clean-results
 
 all: run
 
@@ -14,7 +18,8 @@ prepare:
 
 run:
 	KINDS=patched PAGE_FLAVOURS= bench/prepare.sh
-	SCENARIOS=domu PAGE_FLAVOURS= SKIP_BASE=1 SKIP_STATIC=1 bench/check.sh > /dev/null || true
+	SCENARIOS=domu PAGE_FLAVOURS= SKIP_BASE=1 SKIP_STATIC=1 SKIP_KUNIT=1 \
+		bench/check.sh > /dev/null || true
 	bench/report.sh
 
 check: prepare
@@ -29,8 +34,14 @@ defects:
 	bench/defects.sh
 
 series:
-	KINDS= PAGE_FLAVOURS= bench/prepare.sh
-	bench/series.sh
+	KINDS=patched PAGE_FLAVOURS= bench/prepare.sh
+	bench/series-check.sh
+
+worktree:
+	@bench/worktree.sh
+
+export:
+	bench/export.sh
 
 clean-results:
 	rm -rf results

@@ -62,7 +62,7 @@ cp "$out/arch/arm64/boot/Image" "$out/Image"
 # The measuring module, from one source for every kernel.
 mdir=$out/upop_bench
 mkdir -p "$mdir"
-cp "$REPO_DIR"/tools/testing/selftests/xen/upop_bench/{Kbuild,xen_upop_bench.c} "$mdir/"
+cp "$BENCH_DIR"/upop_bench/{Kbuild,xen_upop_bench.c} "$mdir/"
 make -C "$src" O="$out" CC="ccache ${CROSS_COMPILE}gcc" M="$mdir" modules \
 	> "$mdir/build.log" 2>&1 || { tail -20 "$mdir/build.log" >&2; die "module build failed"; }
 log "$kind-$flavour: Image $(($(stat -c %s "$out/Image") / 1024 / 1024)) MiB, $(wc -l < "$out/warnings") warnings"

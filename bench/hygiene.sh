@@ -1,14 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Hygiene gates on what this repository changes, one result line each:
-# checkpatch --strict on every added file and every patch, kernel-doc on
-# every touched C file and header.
+# Hygiene gates on what the series changes, one result line each:
+# checkpatch --strict on every file it adds (each patch is checked by
+# series-check.sh), kernel-doc on every C file and header it touches.
 . "$(dirname "$0")/lib.sh"
 
 src=$SRC/patched
 cd "$src"
 # The message types that stand, each with its reason, as for the series.
-ignore=$(grep -v '^#' "$BENCH_DIR/series/checkpatch-ignore" | cut -f1 | paste -sd, -)
+ignore=$(grep -v '^#' "$BENCH_DIR/checkpatch-ignore" | cut -f1 | paste -sd, -)
 CP="perl scripts/checkpatch.pl --strict --no-tree --quiet --terse --show-types --ignore $ignore"
 
 verdict() {
@@ -20,14 +20,9 @@ verdict() {
 	fi
 }
 
-added=$(cd "$REPO_DIR" && git ls-files drivers arch include Documentation tools |
-	grep -E '\.(c|h)$' || true)
+added=$(git diff --name-only --diff-filter=A "$BASE_TAG" HEAD | grep -E '\.(c|h)$' || true)
 for f in $added; do
 	verdict "checkpatch.$f" "$($CP -f "$f" 2>&1 | grep -v '^total:' || true)"
-done
-for p in "$REPO_DIR"/patches/*.patch; do
-	verdict "checkpatch.patches/$(basename "$p")" \
-		"$($CP --no-signoff "$p" 2>&1 | grep -v '^total:' || true)"
 done
 for f in $(grep -E '\.(c|h)$' "$SRC/stage.files" | grep -v '^tools/'); do
 	[ -f "$f" ] || continue

@@ -16,6 +16,14 @@ export CCACHE_MAXSIZE=5G
 # Objects of the two trees differ only in the build directory's name.
 export CCACHE_NOHASHDIR=1
 
+# The kernel base (bases/$BASE) and its series (series/$BASE/).
+BASE=${BASE:-mainline}
+[ -f "$REPO_DIR/bases/$BASE" ] || { echo "ERROR: no bases/$BASE" >&2; exit 1; }
+. "$REPO_DIR/bases/$BASE"
+SERIES_DIR=$REPO_DIR/series/$BASE
+# The patches of the series, in order, without the cover letter.
+series_patches() { ls "$SERIES_DIR"/[0-9][0-9][0-9][0-9]-*.patch 2> /dev/null | grep -v '/0000-' || true; }
+
 XENROOT=$CACHE/xenroot
 XEN_IMAGE=$XENROOT/boot/xen-4.17-arm64
 SRC=$CACHE/src

@@ -26,7 +26,7 @@ grep -E '^\(XEN\).*extended region' "$log" | sed 's/^/  /'
 
 section "What the kernels accepted"
 echo "dom0:"
-dom0 | grep -E '^\[ *[0-9.]+\] (xen: extended region|xen_unpopulated:)' | sed 's/^\[ *[0-9.]*\] /  /' | sort -u
+dom0 | grep -E '^\[ *[0-9.]+\] (xen:ext_regions: extended region|xen:unpopulated_alloc:)' | sed 's/^\[ *[0-9.]*\] /  /' | sort -u
 echo "domU:"
 domu | sed -n 's/^DOMU: dmesg: \[ *[0-9.]*\] /  /p' | sort -u
 

@@ -31,7 +31,7 @@ modern)	timeout=${TIMEOUT:-300} ;;
 tight)	timeout=${TIMEOUT:-300}; xen_args="dom0_mem=${DOM0_MEM:-1536M} ${xen_args#* }" ;;
 legacy)	timeout=${TIMEOUT:-300}; xen_args="$xen_args ext_regions=no" ;;
 domu)	timeout=${TIMEOUT:-600} ;;
-policy)	timeout=${TIMEOUT:-300}; dom0_args="xen_unpopulated=balloon" ;;
+policy)	timeout=${TIMEOUT:-300}; dom0_args="xen.unpopulated=balloon" ;;
 *)	die "unknown scenario $scenario (modern, legacy, tight, domu, policy)" ;;
 esac
 

@@ -1,20 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# series-check.sh: the gates on out/series (bench/series.sh), one line per
-# gate: checkpatch --strict on every patch (less the types listed with a
-# reason in bench/series/checkpatch-ignore), "git am" on a clean base, every
-# patch built on its own (drivers/xen/ and arch/arm64/xen/ with the arm64
-# test config and the KUnit tests), and sparse (C=2) on those directories
-# with no warning that the base does not have.
+# series-check.sh: the gates on series/$BASE/, one line per gate:
+# checkpatch --strict of the base on every patch (less the types listed
+# with a reason in bench/checkpatch-ignore), "git am" on a clean base,
+# every patch built on its own (drivers/xen/ and arch/arm64/xen/ with the
+# arm64 test config and the KUnit tests, W=1), and sparse (C=2) on those
+# directories with no warning that the base does not have.
 . "$(dirname "$0")/lib.sh"
 
-OUT=${SERIES_OUT:-$REPO_DIR/out/series}
 WT=$SRC/series-am
 O=$BUILD/series-bisect
 DIRS="drivers/xen/ arch/arm64/xen/"
 MAKE=(make -C "$WT" O="$O" CC="ccache ${CROSS_COMPILE}gcc" -j"$JOBS")
-patches=$(ls "$OUT"/[0-9][0-9][0-9][0-9]-*.patch | grep -v /0000-)
-ignore=$(grep -v '^#' "$BENCH_DIR/series/checkpatch-ignore" | cut -f1 | paste -sd, -)
+patches=$(series_patches)
+ignore=$(grep -v '^#' "$BENCH_DIR/checkpatch-ignore" | cut -f1 | paste -sd, -)
 
 # checkpatch one patch: one result line.
 checkpatch() {
@@ -34,10 +33,10 @@ printf '%s\n' $patches | xargs -P "$(nproc)" -I{} bash -c 'checkpatch {}' | sort
 
 if [ ! -e "$WT/.git" ]; then
 	git -C "$SRC/base" worktree prune
-	git -C "$SRC/base" worktree add -q --detach "$WT" base
+	git -C "$SRC/base" worktree add -q --detach "$WT" "$BASE_TAG"
 fi
 git -C "$WT" am --abort > /dev/null 2>&1 || true
-git -C "$WT" checkout -q -f --detach base
+git -C "$WT" checkout -q -f --detach "$BASE_TAG"
 git -C "$WT" clean -q -fdx
 if git -C "$WT" -c user.name=bench -c user.email=bench@localhost am -q $patches > "$O.am.log" 2>&1; then
 	echo "PASS series.git-am $(echo "$patches" | wc -w) patches on $(make -s -C "$WT" kernelversion)"
@@ -74,7 +73,7 @@ sparse_of() {
 # The base's warnings change only with the config: keep them.
 key=$(cat "$O/.config.want" "$BENCH_DIR/series-check.sh" | sha1sum | cut -c1-40)
 if [ "$(cat "$O.sparse.base.key" 2> /dev/null)" != "$key" ]; then
-	git -C "$WT" checkout -q --detach base
+	git -C "$WT" checkout -q --detach "$BASE_TAG"
 	cfg
 	sparse_of > "$O.sparse.base"
 	echo "$key" > "$O.sparse.base.key"
@@ -84,8 +83,8 @@ fi
 built=$O.built
 touch "$built"
 cfg_key=$(sha1sum < "$O/.config.want" | cut -c1-40)
-for c in $(git -C "$WT" rev-list --reverse base.."$head"); do
-	n=$(git -C "$WT" rev-list --count base.."$c")
+for c in $(git -C "$WT" rev-list --reverse "$BASE_TAG".."$head"); do
+	n=$(git -C "$WT" rev-list --count "$BASE_TAG".."$c")
 	tree=$(git -C "$WT" rev-parse "$c^{tree}")
 	if line=$(grep -m1 "^$tree $cfg_key " "$built"); then
 		echo "${line#* * } (tree built before)"

@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install what the bench needs from Debian, idempotently, and unpack
-# Debian's Xen 4.17 arm64 packages into the cache.
+# Install what the bench needs from Debian, idempotently; download the
+# kernel base of bases/$BASE and unpack Debian's Xen 4.17 arm64 packages
+# into the cache.
 . "$(dirname "$0")/lib.sh"
 
-HOST_PKGS="linux-source-6.1 gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+HOST_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 qemu-system-arm device-tree-compiler bc flex bison libssl-dev libelf-dev cpio
 kmod rsync ccache python3 xz-utils gzip dt-schema yamllint gnuplot-nox sparse"
 
@@ -43,6 +44,29 @@ if [ -n "$missing" ]; then
 		> "$CACHE/apt-install.log" 2>&1 ||
 		{ tail -20 "$CACHE/apt-install.log" >&2; die "apt-get install failed (log: $CACHE/apt-install.log)"; }
 fi
+
+# The kernel base comes from a newer suite (bases/$BASE names it): a private
+# apt state, so that the host's own sources stay as they are.
+base_deb() {
+	local a=$CACHE/apt uri
+	ls "$CACHE"/debs-base/"${BASE_PACKAGE}_${BASE_VERSION//:/%3a}"_*.deb > /dev/null 2>&1 && return
+	uri=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2> /dev/null | head -1)
+	[ -n "$uri" ] || uri=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2> /dev/null)
+	[ -n "$uri" ] || die "cannot tell the Debian archive URI from /etc/apt"
+	mkdir -p "$a/state/lists/partial" "$a/cache/archives/partial" "$CACHE/debs-base"
+	for suite in $BASE_SUITES; do
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main"
+	done > "$a/sources.list"
+	local opts=(-o "Dir::State=$a/state" -o "Dir::Cache=$a/cache"
+		-o "Dir::Etc::SourceList=$a/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o Dir::State::status=/var/lib/dpkg/status -o APT::Sandbox::User=root)
+	log "downloading $BASE_PACKAGE $BASE_VERSION ($BASE_SUITES)"
+	apt-get "${opts[@]}" update -qq > "$CACHE/apt-base.log" 2>&1 &&
+	(cd "$CACHE/debs-base" && rm -f ./*.deb &&
+	 apt-get "${opts[@]}" download "$BASE_PACKAGE=$BASE_VERSION" >> "$CACHE/apt-base.log" 2>&1) ||
+		{ tail -20 "$CACHE/apt-base.log" >&2; die "cannot download $BASE_PACKAGE $BASE_VERSION"; }
+}
+base_deb
 
 stamp=$CACHE/xenroot.stamp
 want=$(echo $ARM64_PKGS | md5sum | cut -c1-8)

@@ -1,93 +1,81 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Assemble the kernel trees in the cache:
-#   $SRC/base     Debian's linux-source-6.1, a git repository tagged "base"
-#   $SRC/stage    base + this repository's files + patches/series, rebuilt
-#                 from scratch on every run
-#   $SRC/patched  what the patched kernel is built from; only files whose
-#                 content changed are rewritten, so builds stay incremental
+# Assemble the kernel trees in the cache, for the base named by $BASE
+# (bases/$BASE; default mainline):
+#   $SRC/base     Debian's kernel source, a git repository whose one commit
+#                 is tagged $BASE_TAG
+#   $SRC/stage    the tag + "git am series/$BASE/*.patch", redone each run
+#   $SRC/patched  checked out at the stage's commit: git rewrites only the
+#                 files that differ, so builds stay incremental
 . "$(dirname "$0")/lib.sh"
 
-TARBALL=/usr/src/linux-source-6.1.tar.xz
-OVERLAY_DIRS="drivers arch include Documentation tools"
-GIT="git -c user.name=bench -c user.email=bench@localhost -c advice.detachedHead=false"
+GIT="git -c advice.detachedHead=false"
+# Reproducible: the same tarball gives the same base commit.
+BASE_DATE="2000-01-01T00:00:00Z"
 
 make_base() {
-	[ -f "$TARBALL" ] || die "$TARBALL missing: run bench/setup.sh (package linux-source-6.1)"
-	rm -rf "$SRC/base.tmp"
-	mkdir -p "$SRC/base.tmp"
-	tar -C "$SRC/base.tmp" --strip-components=1 -xf "$TARBALL"
+	local deb tmp=$SRC/base.tmp unpack=$SRC/base.deb
+	deb=$(ls "$CACHE"/debs-base/"${BASE_PACKAGE}_"*.deb 2> /dev/null | head -1)
+	[ -n "$deb" ] || die "no $BASE_PACKAGE package in $CACHE/debs-base: run bench/setup.sh"
+	rm -rf "$tmp" "$unpack"
+	mkdir -p "$tmp" "$unpack"
+	dpkg-deb -x "$deb" "$unpack"
+	tar -C "$tmp" --strip-components=1 -xf "$unpack/$BASE_TARBALL"
+	rm -rf "$unpack"
 	# Debian's .gitignore ends by ignoring the whole top level.
-	sed -i '/^# Debian packaging/,$d' "$SRC/base.tmp/.gitignore"
-	sed -i '${/^#$/d}' "$SRC/base.tmp/.gitignore"
-	(cd "$SRC/base.tmp" && $GIT init -q && $GIT add -A &&
-	 $GIT commit -qm "Linux $(base_version) (Debian linux-source-6.1)" && $GIT tag base)
-	mv "$SRC/base.tmp" "$SRC/base"
+	sed -i '/^# Debian packaging/,$d' "$tmp/.gitignore"
+	sed -i '${/^#$/d}' "$tmp/.gitignore"
+	(cd "$tmp" && $GIT init -q && $GIT add -A &&
+	 GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \
+	 $GIT -c user.name=Debian -c user.email=debian-kernel@lists.debian.org commit -qm \
+		"Linux $(make -s kernelversion) (Debian $BASE_PACKAGE $BASE_VERSION)" &&
+	 $GIT tag "$BASE_TAG")
+	mv "$tmp" "$SRC/base"
 }
 
-base_version() {
-	make -s -C "${1:-$SRC/base.tmp}" kernelversion 2>/dev/null
+# A worktree of the base repository at $2 (a commit), created if missing.
+worktree() {
+	local wt=$1
+	if [ ! -e "$wt/.git" ]; then
+		rm -rf "$wt"
+		$GIT -C "$SRC/base" worktree prune
+		$GIT -C "$SRC/base" worktree add -q --detach "$wt" "$BASE_TAG"
+	fi
+	$GIT -C "$wt" am --abort > /dev/null 2>&1 || true
+	$GIT -C "$wt" checkout -q -f --detach "$2"
 }
 
+# The series on a clean base; a patch that does not apply stops everything
+# with its name and the hunks that failed.
 make_stage() {
-	local s=$SRC/stage p
-	if [ ! -d "$s/.git" ] && [ ! -f "$s/.git" ]; then
-		rm -rf "$s"
-		$GIT -C "$SRC/base" worktree prune
-		$GIT -C "$SRC/base" worktree add -q --detach "$s" base
-	fi
-	$GIT -C "$s" checkout -q -f --detach base
+	local s=$SRC/stage patches cur
+	patches=$(series_patches)
+	[ -n "$patches" ] || die "no patches in series/$BASE/"
+	worktree "$s" "$BASE_TAG"
 	$GIT -C "$s" clean -q -fdx
-	for d in $OVERLAY_DIRS; do
-		[ -d "$REPO_DIR/$d" ] && cp -r "$REPO_DIR/$d" "$s/"
-	done
-	if [ -f "$REPO_DIR/patches/series" ]; then
-		while read -r p; do
-			case "$p" in ''|'#'*) continue ;; esac
-			[ -f "$REPO_DIR/patches/$p" ] || die "patches/series names $p, which does not exist"
-			rm -f "$CACHE/patch.rej"
-			if ! patch -d "$s" -p1 -s -N -r "$CACHE/patch.rej" --no-backup-if-mismatch \
-				< "$REPO_DIR/patches/$p" > "$CACHE/patch.log" 2>&1; then
-				echo "patch $p does not apply on $(base_version "$s"):" >&2
-				cat "$CACHE/patch.log" >&2
-				[ -f "$CACHE/patch.rej" ] && { echo "failing hunks:" >&2; cat "$CACHE/patch.rej" >&2; }
-				die "patch $p failed"
-			fi
-		done < "$REPO_DIR/patches/series"
+	if ! $GIT -C "$s" -c user.name=bench -c user.email=bench@localhost \
+		am -q --no-3way $patches > "$CACHE/am.log" 2>&1; then
+		cur=$($GIT -C "$s" am --show-current-patch=diff 2> /dev/null |
+			$GIT -C "$s" apply --reject --verbose 2>&1 | grep -E '^(error|Rejected|Checking)' || true)
+		echo "series/$BASE: $(grep -m1 '^Patch failed at' "$CACHE/am.log" ||
+			head -1 "$CACHE/am.log")" >&2
+		echo "$cur" >&2
+		find "$s" -name '*.rej' -exec cat {} + >&2 2> /dev/null || true
+		$GIT -C "$s" am --abort > /dev/null 2>&1 || true
+		die "series/$BASE does not apply on $BASE_TAG"
 	fi
-	$GIT -C "$s" add -A
-	$GIT -C "$s" diff --cached --name-only base > "$SRC/stage.files"
-}
-
-# Copy into $SRC/patched only what differs, so that make sees new mtimes
-# on changed files only.
-sync_patched() {
-	local p=$SRC/patched f
-	if [ ! -e "$p/.git" ]; then
-		rm -rf "$p"
-		$GIT -C "$SRC/base" worktree prune
-		$GIT -C "$SRC/base" worktree add -q --detach "$p" base
-		: > "$SRC/patched.files"
-	fi
-	sort -u "$SRC/stage.files" "$SRC/patched.files" | while read -r f; do
-		if [ -e "$SRC/stage/$f" ]; then
-			cmp -s "$SRC/stage/$f" "$p/$f" && continue
-			mkdir -p "$(dirname "$p/$f")"
-			cp "$SRC/stage/$f" "$p/$f"
-		else
-			rm -f "$p/$f"
-		fi
-	done
-	cp "$SRC/stage.files" "$SRC/patched.files"
-	# The kernel's .gitignore leaves dotfiles out of git; dt_binding_check
-	# needs this one.
-	cp -n "$SRC/base/Documentation/devicetree/bindings/.yamllint" \
-		"$p/Documentation/devicetree/bindings/"
+	$GIT -C "$s" diff --name-only "$BASE_TAG" HEAD > "$SRC/stage.files"
 }
 
 check_disk
 mkdir -p "$SRC"
+# A base repository without this base's tag is from another base: redo it
+# and every tree made from it.
+if [ -d "$SRC/base/.git" ] && ! git -C "$SRC/base" rev-parse -q --verify "refs/tags/$BASE_TAG" > /dev/null; then
+	log "$SRC/base is not $BASE_TAG: extracting $BASE_PACKAGE again"
+	rm -rf "$SRC/base" "$SRC/stage" "$SRC/patched" "$SRC/series-am" "$BUILD"/*
+fi
 [ -d "$SRC/base/.git" ] || stage "extract base" make_base
 make_stage
-sync_patched
-log "base $(make -s -C "$SRC/base" kernelversion), $(wc -l < "$SRC/stage.files") files changed by this repository"
+worktree "$SRC/patched" "$($GIT -C "$SRC/stage" rev-parse HEAD)"
+log "base $BASE_TAG, $(series_patches | wc -w) patches, $(wc -l < "$SRC/stage.files") files changed"

@@ -85,7 +85,7 @@ advertised_pages() {
 		e=$((s + 0x$(echo "$hex" | cut -c$((i * 32 + 17))-$((i * 32 + 32)))))
 		s=$(((s + a - 1) / a * a))
 		e=$((e / a * a))
-		line=$(dmesg | grep "xen: extended region $i: .*outside the hotpluggable range" || true)
+		line=$(dmesg | grep "xen:ext_regions: extended region $i: .*outside the hotpluggable range" || true)
 		if [ -n "${2:-}" ] && [ -n "$line" ]; then
 			case $line in
 			*"rejected ("*) e=$s ;;
@@ -332,13 +332,13 @@ check_kmemleak() {
 run_dom0() {
 	local scenario=$1 nreg
 	# The truth the selftest goes by: what the kernel was told.
-	grep -q 'xen_unpopulated=balloon' /proc/cmdline && export XEN_EXPECT=balloon
+	grep -q 'xen.unpopulated=balloon' /proc/cmdline && export XEN_EXPECT=balloon
 	# Benchmark boots measure; the bad-input tests would oops the base.
 	if grep -q bench.flavour=bench /proc/cmdline; then
 		export XEN_BAD_INPUT=0 XEN_STRESS_SECONDS=0
 	fi
 	echo "# /hypervisor reg: $(hyp_reg_hex)"
-	dmesg | grep -iE 'xen[_ ]unpopulated|extended region|xen scratch|ext_regions' | sed 's/^/# dmesg: /'
+	dmesg | grep -iE 'xen[_ ]unpopulated|unpopulated_alloc|extended region|xen scratch|ext_regions' | sed 's/^/# dmesg: /'
 	nreg=$(nr_reg)
 	case $scenario in
 	legacy)

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Run every suite of the project; one line per test, then "N passed, N failed".
-# The base kernel's scenarios are reported for comparison, not counted; an
-# unchanged base boot is not repeated (scenario.sh REUSE_RESULTS).
+# The base kernel's scenarios are reported for comparison, not counted,
+# except where they show the bugs the series fixes (fix.*); an unchanged
+# base boot is not repeated (scenario.sh REUSE_RESULTS).
 . "$(dirname "$0")/lib.sh"
 
 SCENARIOS=${SCENARIOS:-modern legacy domu policy}
@@ -53,6 +54,28 @@ if [ -z "${SKIP_BASE:-}" ]; then
 			"$BENCH_DIR/scenario.sh" base "$sc" |
 			sed 's/^\([A-Z]*\) /INFO-\1 /'
 	done
+fi
+
+# The fixes at the head of the series, each shown by the unpatched base in
+# the same boots: the base must show the bug, the patched kernel must not.
+fix_gate() {
+	local name=$1 pattern=$2 sc=$3 hit
+	local base_log=$RESULTS/base-$sc/console.log patched_log=$RESULTS/patched-$sc/console.log
+	[ -f "$base_log" ] && [ -f "$patched_log" ] || { echo "SKIP fix.$name no $sc boots"; return; }
+	hit=$(grep -v '^(XEN)' "$base_log" | grep -m1 -oE "$pattern" || true)
+	if [ -z "$hit" ]; then
+		echo "FAIL fix.$name the unpatched base does not show it in $sc: the test cannot fail"
+	elif grep -v '^(XEN)' "$patched_log" | grep -qE "$pattern"; then
+		echo "FAIL fix.$name the patched kernel still shows it in $sc"
+	else
+		echo "PASS fix.$name base $BASE_TAG in $sc: \"$hit\"; patched: none"
+	fi
+}
+if [ -z "${SKIP_BASE:-}" ]; then
+	{
+		fix_gate gntdev-lock-order '\(&priv->lock\)[^ ]* at: gntdev_mmap' modern
+		fix_gate privcmd-mmap-resource-vma 'kernel BUG at drivers/xen/privcmd.c:[0-9]+' modern
+	} | tee -a "$all"
 fi
 
 passed=$(grep -c '^PASS ' "$all" || true)

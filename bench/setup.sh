@@ -7,7 +7,7 @@
 
 HOST_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 qemu-system-arm device-tree-compiler bc flex bison libssl-dev libelf-dev cpio
-kmod rsync ccache python3 xz-utils gzip dt-schema yamllint gnuplot-nox sparse"
+kmod rsync ccache python3 python3-ply python3-git xz-utils gzip gnuplot-nox sparse"
 
 # Xen and the arm64 userland of the dom0 and domU initramfs.
 ARM64_PKGS="xen-hypervisor-4.17-arm64 xen-utils-4.17 xen-utils-common

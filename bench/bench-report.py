@@ -87,6 +87,7 @@ for layout in layouts:
 
 machine = f"{os.cpu_count()}-core {platform.machine()} host, QEMU TCG"
 date = time.strftime("%Y-%m-%d")
+base = os.environ.get("BASE_NAME", "mainline")
 with open(os.path.join(results, "bench.json"), "w") as f:
     json.dump({"date": date, "machine": machine, "records": records}, f, indent=1)
 
@@ -125,7 +126,7 @@ def rfmt(r):
     return "inf" if r == float("inf") else f"{r:.2f}x"
 
 
-md = [f"Benchmarks, {date}, {machine}; patched and base 6.1 kernels built "
+md = [f"Benchmarks, {date}, {machine}; patched and base {base} kernels built "
       "alike without debug options, each booted twice or more per layout, "
       "alternately. Figures are medians of the rounds of all boots "
       "(min..max, n), except the RAM figures, which are the worst round: the "
@@ -194,7 +195,7 @@ with open(os.path.join(results, "bench.dat"), "w") as f:
 with open(os.path.join(results, "bench.gp"), "w") as f:
     f.write(f"""set terminal pngcairo noenhanced size 1400,{400 + 18 * len(plot)} font ",10"
 set output "{results}/bench.png"
-set title "patched 6.1 vs base 6.1 and vs ballooning: times better (log scale), {date}, {machine}"
+set title "patched {base} vs base {base} and vs ballooning: times better (log scale), {date}, {machine}"
 set style fill solid 0.6
 set logscale x 10
 set xlabel "times better (1 = equal)"

@@ -50,6 +50,6 @@ for layout in $LAYOUTS; do
 		done
 	done
 done
-PAGES="$PAGES" python3 "$BENCH_DIR/bench-report.py" "$RESULTS" $LAYOUTS
+BASE_NAME="$BASE_TAG" PAGES="$PAGES" python3 "$BENCH_DIR/bench-report.py" "$RESULTS" $LAYOUTS
 gnuplot "$RESULTS/bench.gp" 2> "$RESULTS/gnuplot.log" || log "gnuplot failed: $RESULTS/gnuplot.log"
 cat "$RESULTS/bench-summary.txt"

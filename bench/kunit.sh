@@ -13,7 +13,7 @@ mkdir -p "$out" "$RESULTS"
 rc=0
 (cd "$src" && python3 tools/testing/kunit/kunit.py run --arch=arm64 \
 	--cross_compile="$CROSS_COMPILE" --make_options "CC=ccache ${CROSS_COMPILE}gcc" \
-	--kunitconfig=drivers/xen --build_dir="$out" --jobs="$JOBS" --timeout=600 \
+	--kunitconfig=drivers/xen --build_dir="$out" --jobs="$JOBS" --timeout="${KUNIT_TIMEOUT:-600}" \
 	--raw_output=kunit) > "$log_file" 2>&1 || rc=$?
 
 # KTAP: a "# Subtest: name" opens a level, "ok N name" closes a case;

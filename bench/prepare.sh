@@ -3,17 +3,18 @@
 # Everything before the first boot: packages, trees, kernels, initramfs.
 #   KINDS           kernels built with 4 KiB pages (default: patched base)
 #   PAGE_FLAVOURS   patched kernels with other page sizes (default:
-#                   test-16k test-64k; see build.sh)
+#                   test-64k; also test-16k, see build.sh)
 . "$(dirname "$0")/lib.sh"
 
-: > "$CACHE/stage-times" 2>/dev/null || { mkdir -p "$CACHE"; : > "$CACHE/stage-times"; }
+mkdir -p "$CACHE"
+: > "$CACHE/stage-times"
 stage "setup" "$BENCH_DIR/setup.sh"
 stage "tree" "$BENCH_DIR/tree.sh"
 for kind in ${KINDS-patched base}; do
 	stage "build $kind kernel" "$BENCH_DIR/build.sh" "$kind"
 	stage "initramfs $kind" "$BENCH_DIR/initramfs.sh" "$kind"
 done
-for flavour in ${PAGE_FLAVOURS-test-16k test-64k}; do
+for flavour in ${PAGE_FLAVOURS-test-64k}; do
 	stage "build patched $flavour kernel" "$BENCH_DIR/build.sh" patched "$flavour"
 	stage "initramfs patched $flavour" "$BENCH_DIR/initramfs.sh" patched "$flavour"
 done

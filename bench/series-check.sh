@@ -66,7 +66,8 @@ cfg() {
 
 # sparse warnings of the directories, without line numbers.
 sparse_of() {
-	"${MAKE[@]}" C=2 $DIRS 2>&1 | grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' |
+	{ "${MAKE[@]}" C=2 $DIRS 2>&1 || true; } |
+		{ grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' || true; } |
 		sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u
 }
 

@@ -17,8 +17,8 @@ prepare:
 	bench/prepare.sh
 
 run:
-	KINDS=patched PAGE_FLAVOURS= bench/prepare.sh
-	SCENARIOS=domu PAGE_FLAVOURS= SKIP_BASE=1 SKIP_STATIC=1 SKIP_KUNIT=1 \
+	KINDS=patched PAGE_FLAVOURS= X86_PV=0 bench/prepare.sh
+	SCENARIOS=domu PAGE_FLAVOURS= X86_PV=0 SKIP_BASE=1 SKIP_STATIC=1 SKIP_KUNIT=1 \
 		bench/check.sh > /dev/null || true
 	bench/report.sh
 
@@ -26,15 +26,15 @@ check: prepare
 	bench/check.sh
 
 bench:
-	KINDS= PAGE_FLAVOURS= bench/prepare.sh
+	KINDS= PAGE_FLAVOURS= X86_PV=0 bench/prepare.sh
 	bench/bench.sh
 
 defects:
-	KINDS= PAGE_FLAVOURS= bench/prepare.sh
+	KINDS= PAGE_FLAVOURS= X86_PV=0 bench/prepare.sh
 	bench/defects.sh
 
 series:
-	KINDS=patched PAGE_FLAVOURS= bench/prepare.sh
+	KINDS=patched PAGE_FLAVOURS= X86_PV=0 bench/prepare.sh
 	bench/series-check.sh
 
 worktree:

@@ -4,6 +4,8 @@
 # tree.  FLAVOUR "test" (default) adds the debug options (KASAN, lockdep,
 # kmemleak, DEBUG_LIST); "bench" leaves them out.  A suffix "-16k" or "-64k"
 # (e.g. "test-64k") builds it with 16 or 64 KiB pages (config/pages-*.config).
+# FLAVOUR "x86" builds the x86_64 PV dom0 of scenario x86-pv
+# (config/x86_64-dom0.config, no debug options).
 . "$(dirname "$0")/lib.sh"
 
 kind=$1
@@ -24,7 +26,13 @@ mkdir -p "$BUILD"
 ln -sfn "$out" "$link"
 
 frags="$BENCH_DIR/config/xen-guest.config"
+image=arch/arm64/boot/Image
 case $flavour in
+x86)
+	export ARCH=x86_64 CROSS_COMPILE=
+	frags="$BENCH_DIR/config/x86_64-dom0.config"
+	image=arch/x86/boot/bzImage
+	;;
 test|test-*) frags="$frags $BENCH_DIR/config/debug.config" ;;
 esac
 case $flavour in
@@ -49,7 +57,7 @@ if ! cat $frags | cmp -s - "$out/fragments"; then
 fi
 
 # TARGETS builds only part of the tree (e.g. TARGETS=drivers/xen/).
-targets=${TARGETS:-Image modules headers_install}
+targets=${TARGETS:-$(basename "$image") modules headers_install}
 if ! make -C "$src" O="$out" CC="ccache ${CROSS_COMPILE}gcc" -j"$JOBS" \
 	$targets > "$out/build.log" 2>&1; then
 	grep -E 'error|Error' "$out/build.log" | head -30 >&2
@@ -57,7 +65,7 @@ if ! make -C "$src" O="$out" CC="ccache ${CROSS_COMPILE}gcc" -j"$JOBS" \
 fi
 grep -E '^[^ ]+:[0-9]+:[0-9]+: warning:' "$out/build.log" | sort -u > "$out/warnings" || true
 [ -n "${TARGETS:-}" ] && { cat "$out/warnings"; exit 0; }
-cp "$out/arch/arm64/boot/Image" "$out/Image"
+cp "$out/$image" "$out/Image"
 
 # The measuring module, from one source for every kernel.
 mdir=$out/upop_bench

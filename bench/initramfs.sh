@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # initramfs.sh KIND [FLAVOUR]: build the dom0 and domU initramfs of a kernel
-# from the unpacked Debian arm64 packages: no qemu-user, no binfmt.
+# from the unpacked Debian arm64 packages: no qemu-user, no binfmt.  For
+# FLAVOUR x86, the dom0 of scenario x86-pv: Debian's amd64 static busybox,
+# the selftest built natively, no toolstack.
 . "$(dirname "$0")/lib.sh"
 
 kind=$1
@@ -10,6 +12,8 @@ out=$BUILD/$kind-$flavour
 work=$out/initramfs
 [ -f "$out/Image" ] || die "no $out/Image: build the $kind kernel first"
 [ -d "$XENROOT/usr/lib/xen-4.17" ] || die "no Xen userland in $XENROOT: run bench/setup.sh"
+cc=${CROSS_COMPILE}gcc
+[ "$flavour" = x86 ] && cc=gcc
 
 rm -rf "$work"
 mkdir -p "$work/dom0" "$work/domu"
@@ -18,7 +22,7 @@ mkdir -p "$work/dom0" "$work/domu"
 # the patched tree, where the kselftest harness is.
 sdir=$SRC/patched/tools/testing/selftests
 for prog in xen_ext_regions xen_grant_peer; do
-	${CROSS_COMPILE}gcc -static -O2 -Wall -I"$sdir" -I"$out/usr/include" \
+	$cc -static -O2 -Wall -I"$sdir" -I"$out/usr/include" \
 		-o "$work/$prog" "$sdir/xen/$prog.c" || die "selftest $prog build failed"
 done
 
@@ -60,6 +64,19 @@ mkcpio() {
 	(cd "$1" && find . | LC_ALL=C sort |
 	 cpio -o -H newc -R 0:0 --reproducible --quiet) | gzip -n -1 > "$2"
 }
+
+if [ "$flavour" = x86 ]; then
+	root=$work/dom0
+	mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,bench}
+	cp "$XENROOT_X86/bin/busybox" "$root/bin/busybox"
+	ln -s busybox "$root/bin/sh"
+	cp "$work/xen_ext_regions" "$out/upop_bench/xen_upop_bench.ko" "$root/bench/"
+	install -m 755 "$BENCH_DIR/rootfs/dom0-init" "$root/init"
+	cp "$BENCH_DIR/rootfs/tests.sh" "$root/bench/"
+	mkcpio "$root" "$out/dom0-initramfs.cpio.gz"
+	log "$kind-$flavour initramfs: dom0 $(($(stat -c %s "$out/dom0-initramfs.cpio.gz") / 1024)) KiB"
+	exit 0
+fi
 
 # domU: busybox, the selftests, xenstore-read and -write.
 base_root "$work/domu"

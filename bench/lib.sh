@@ -26,6 +26,9 @@ series_patches() { ls "$SERIES_DIR"/[0-9][0-9][0-9][0-9]-*.patch 2> /dev/null | 
 
 XENROOT=$CACHE/xenroot
 XEN_IMAGE=$XENROOT/boot/xen-4.17-arm64
+# The x86 PV dom0 of scenario x86-pv: Xen 4.17 amd64 and a static busybox.
+XENROOT_X86=$CACHE/xenroot-amd64
+XEN_IMAGE_X86=$XENROOT_X86/boot/xen-4.17-amd64
 SRC=$CACHE/src
 BUILD=$CACHE/build
 

@@ -4,6 +4,7 @@
 #   KINDS           kernels built with 4 KiB pages (default: patched base)
 #   PAGE_FLAVOURS   patched kernels with other page sizes (default:
 #                   test-64k; also test-16k, see build.sh)
+#   X86_PV          1 (default): the x86_64 PV dom0 kernel of scenario x86-pv
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$CACHE"
@@ -18,3 +19,7 @@ for flavour in ${PAGE_FLAVOURS-test-64k}; do
 	stage "build patched $flavour kernel" "$BENCH_DIR/build.sh" patched "$flavour"
 	stage "initramfs patched $flavour" "$BENCH_DIR/initramfs.sh" patched "$flavour"
 done
+if [ "${X86_PV:-1}" = 1 ]; then
+	stage "build patched x86 kernel" "$BENCH_DIR/build.sh" patched x86
+	stage "initramfs patched x86" "$BENCH_DIR/initramfs.sh" patched x86
+fi

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # scenario.sh KIND SCENARIO [FLAVOUR]: boot Xen 4.17 under QEMU with the KIND
 # kernel (build.sh KIND FLAVOUR) as dom0 and judge what the guests printed.
+# Scenario x86-pv boots Xen's amd64 build with the x86 kernel (FLAVOUR x86)
+# as a PV dom0 under qemu-system-x86_64.
 # Writes results/KIND-SCENARIO[-FLAVOUR]/{console.log,results.txt}; prints one
 # line per result, named KIND[-PAGES].SCENARIO.NAME.
 . "$(dirname "$0")/lib.sh"
@@ -21,6 +23,8 @@ case $flavour in *-16k|*-64k) name=$kind-${flavour##*-} ;; esac
 # QEMU's cortex-a57 has no 16 KiB granule: such a kernel would never print.
 cpu=cortex-a57
 case $flavour in *-16k) cpu=max,pauth-impdef=on ;; esac
+xen_image=$XEN_IMAGE
+[ "$flavour" = x86 ] && xen_image=$XEN_IMAGE_X86
 
 xen_args="dom0_mem=${DOM0_MEM:-512M} loglvl=all guest_loglvl=all console=dtuart"
 dom0_args=
@@ -32,14 +36,17 @@ tight)	timeout=${TIMEOUT:-300}; xen_args="dom0_mem=${DOM0_MEM:-1536M} ${xen_args
 legacy)	timeout=${TIMEOUT:-300}; xen_args="$xen_args ext_regions=no" ;;
 domu)	timeout=${TIMEOUT:-600} ;;
 policy)	timeout=${TIMEOUT:-300}; dom0_args="xen.unpopulated=balloon" ;;
-*)	die "unknown scenario $scenario (modern, legacy, tight, domu, policy)" ;;
+# Extra memory up to max: for the pages x86 seeds the allocator with.
+x86-pv)	timeout=${TIMEOUT:-300}; [ "$flavour" = x86 ] || die "x86-pv boots the x86 flavour"
+	xen_args="dom0_mem=512M,max:1024M loglvl=all guest_loglvl=all console=com1" ;;
+*)	die "unknown scenario $scenario (modern, legacy, tight, domu, policy, x86-pv)" ;;
 esac
 
 mkdir -p "$dir"
 log="$dir/console.log"
 # REUSE_RESULTS=1: a boot of the same kernel, initramfs, Xen and arguments
 # as the last one gives the results it gave.
-key=$({ sha1sum "$out/Image" "$out/dom0-initramfs.cpio.gz" "$XEN_IMAGE" "$0"
+key=$({ sha1sum "$out/Image" "$out/dom0-initramfs.cpio.gz" "$xen_image" "$0"
 	echo "$xen_args | $dom0_args | $timeout | ${QEMU_MEM:-} | $cpu"; } | sha1sum | cut -c1-40)
 if [ -n "${REUSE_RESULTS:-}" ] && [ -s "$dir/results.txt" ] &&
 	[ "$(cat "$dir/key" 2> /dev/null)" = "$key" ]; then
@@ -50,14 +57,27 @@ fi
 rm -f "$dir/results.txt" "$dir/key"
 t0=$(date +%s)
 rc=0
-timeout -k 10 "$timeout" qemu-system-aarch64 \
-	-machine virt,virtualization=on,gic-version=3 -cpu "$cpu" \
-	-smp 2 -m "${QEMU_MEM:-2048}" -display none -monitor none -serial stdio \
-	-no-reboot -nic none \
-	-kernel "$XEN_IMAGE" -append "$xen_args" \
-	-device guest-loader,addr=0x49000000,kernel="$out/Image",bootargs="console=hvc0 earlycon=xen rdinit=/init bench.scenario=$scenario bench.flavour=$flavour $dom0_args" \
-	-device guest-loader,addr=0x50000000,initrd="$out/dom0-initramfs.cpio.gz" \
-	< /dev/null > "$log" 2>&1 &
+dom0_cmdline="console=hvc0 rdinit=/init bench.scenario=$scenario bench.flavour=$flavour $dom0_args"
+if [ "$flavour" = x86 ]; then
+	# A multiboot Xen: the dom0 kernel with its arguments, then the
+	# initramfs, as the modules of -initrd.  The Haswell-class CPUs and
+	# "max" stop a PV dom0 at its first instructions; qemu64 does not.
+	timeout -k 10 "$timeout" qemu-system-x86_64 \
+		-machine q35 -cpu qemu64 -smp 2 -m "${QEMU_MEM:-2048}" \
+		-display none -monitor none -serial stdio -no-reboot -nic none \
+		-kernel "$xen_image" -append "$xen_args" \
+		-initrd "$out/Image earlyprintk=xen $dom0_cmdline,$out/dom0-initramfs.cpio.gz" \
+		< /dev/null > "$log" 2>&1 &
+else
+	timeout -k 10 "$timeout" qemu-system-aarch64 \
+		-machine virt,virtualization=on,gic-version=3 -cpu "$cpu" \
+		-smp 2 -m "${QEMU_MEM:-2048}" -display none -monitor none -serial stdio \
+		-no-reboot -nic none \
+		-kernel "$xen_image" -append "$xen_args" \
+		-device guest-loader,addr=0x49000000,kernel="$out/Image",bootargs="earlycon=xen $dom0_cmdline" \
+		-device guest-loader,addr=0x50000000,initrd="$out/dom0-initramfs.cpio.gz" \
+		< /dev/null > "$log" 2>&1 &
+fi
 qpid=$!
 # A kernel that oopsed seldom gets to the end: stop soon after the report.
 oops=

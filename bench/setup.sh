@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Install what the bench needs from Debian, idempotently; download the
-# kernel base of bases/$BASE and unpack Debian's Xen 4.17 arm64 packages
-# into the cache.
+# kernel base of bases/$BASE and unpack Debian's Xen 4.17 arm64 packages,
+# and its amd64 hypervisor for the x86 PV dom0, into the cache.
 . "$(dirname "$0")/lib.sh"
 
 HOST_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-qemu-system-arm device-tree-compiler bc flex bison libssl-dev libelf-dev cpio
+qemu-system-arm qemu-system-x86 gcc libc6-dev device-tree-compiler bc flex bison libssl-dev libelf-dev cpio
 kmod rsync ccache python3 python3-ply python3-git xz-utils gzip gnuplot-nox sparse"
 
 # Xen and the arm64 userland of the dom0 and domU initramfs.
@@ -16,6 +16,8 @@ libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxenmisc4.17 libxenstore4
 libxentoollog1 libxentoolcore1 libyajl2 libext2fs2 libfdt1 libuuid1
 libxendevicemodel1 libxenhypfs1 zlib1g libgcc-s1 libcom-err2 libzstd1
 liblzma5 libbz2-1.0 liblzo2-2"
+# The x86 PV dom0 (scenario x86-pv): Xen and a static busybox.
+AMD64_PKGS="xen-hypervisor-4.17-amd64 busybox-static"
 
 [ "$(id -u)" = 0 ] || die "setup needs root (apt-get, dpkg --add-architecture)"
 check_disk
@@ -90,5 +92,29 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -f "$XEN_IMAGE" ]; then
 	done
 	[ -f "$XEN_IMAGE" ] || die "no $XEN_IMAGE in xen-hypervisor-4.17-arm64"
 	echo "$want" > "$stamp"
+fi
+# amd64: the same archive as the host's, so the host's apt state serves.
+if [ "$(cat "$XENROOT_X86.stamp" 2>/dev/null)" != "$(echo $AMD64_PKGS | md5sum)" ] ||
+   [ ! -f "$XEN_IMAGE_X86" ]; then
+	mkdir -p "$CACHE/debs-amd64"
+	pkgs=
+	for p in $AMD64_PKGS; do
+		ls "$CACHE/debs-amd64/${p}_"*_amd64.deb > /dev/null 2>&1 || pkgs="$pkgs $p:amd64"
+	done
+	if [ -n "$pkgs" ]; then
+		apt_update
+		log "downloading amd64 packages:$pkgs"
+		(cd "$CACHE/debs-amd64" && apt-get download $pkgs >> "$CACHE/apt-download.log" 2>&1) ||
+			{ tail -20 "$CACHE/apt-download.log" >&2; die "apt-get download failed"; }
+	fi
+	rm -rf "$XENROOT_X86"
+	mkdir -p "$XENROOT_X86"
+	for d in "$CACHE"/debs-amd64/*_amd64.deb; do
+		dpkg-deb -x "$d" "$XENROOT_X86"
+	done
+	# QEMU loads the ELF multiboot image, not the gzip'd one.
+	zcat "$XENROOT_X86"/boot/xen-4.17-amd64.gz > "$XEN_IMAGE_X86" ||
+		die "no boot/xen-4.17-amd64.gz in xen-hypervisor-4.17-amd64"
+	echo $AMD64_PKGS | md5sum > "$XENROOT_X86.stamp"
 fi
 log "setup ok: Xen $(ls "$CACHE"/debs/xen-hypervisor-4.17-arm64_*.deb | sed 's/.*_\(4[^_]*\)_.*/\1/')"

@@ -315,6 +315,76 @@ run_domu() {
 	losetup -d /dev/loop0
 }
 
+# upop_stat NAME: a field of the allocator's debugfs file.
+upop_stat() {
+	sed -n "s/^$1: //p" $STATS
+}
+
+balloon_kb() {
+	cat /sys/devices/system/xen_memory/xen_memory0/info/current_kb 2> /dev/null
+}
+
+# x86 PV dom0 (scenario x86-pv): arch/x86/xen/enlighten.c hands the
+# allocator the pages of Xen's extra memory (dom0_mem=...,max:...), which
+# have struct pages of RAM and no frame behind them, before the balloon
+# starts.  They must be handed out first, taken back on free and never
+# ballooned, as mainline does; past them come chunks of free iomem space,
+# which a PV guest keeps mapped.
+run_x86() {
+	local seeds free0 bal0 cur0 more=1024 r ram dev scratch
+	dmesg | grep -E 'xen:unpopulated_alloc|xen:balloon|extra' | sed 's/^/# dmesg: /'
+	show_state "boot"
+	seeds=$(upop_stat seeded_pages)
+	free0=$(upop_stat seeded_pages_free)
+	bal0=$(upop_stat balloon_pages_total)
+	cur0=$(balloon_kb)
+	if [ "${seeds:-0}" -gt 0 ] && [ "$free0" = "$seeds" ]; then
+		result x86.seeded PASS "$seeds pages of xen_extra_mem, all free"
+	else
+		result x86.seeded FAIL "seeded_pages=${seeds:-none} seeded_pages_free=${free0:-none}"
+		return
+	fi
+	insmod /bench/xen_upop_bench.ko
+	r=$(bench_cmd alloc $((seeds + more)))
+	echo "# alloc $((seeds + more)): $r"
+	show_state "seeds and $more more in use"
+	# The struct page tells RAM from ZONE_DEVICE (xen_upop_bench): the RAM
+	# pages handed out must be the seeds, and none may come from the
+	# balloon, whose reservation must not move.
+	ram=$(field ram "$r")
+	dev=$(field device "$r")
+	if [ "$ram" = "$seeds" ] && [ "$dev" = "$more" ] &&
+	   [ "$(upop_stat seeded_pages_free)" = 0 ] &&
+	   [ "$(upop_stat balloon_pages_total)" = "$bal0" ] &&
+	   [ "$(balloon_kb)" = "$cur0" ] && [ "$(scratch_bytes)" -gt 0 ]; then
+		result x86.seeds-first PASS "$ram seeded pages, then $dev in Xen scratch ($(scratch_bytes) bytes); balloon untouched"
+	else
+		result x86.seeds-first FAIL "ram=$ram (seeds $seeds) device=$dev (want $more) seeds free $(upop_stat seeded_pages_free) balloon pages $(upop_stat balloon_pages_total) (was $bal0) current_kb $(balloon_kb) (was $cur0)"
+	fi
+	scratch=$(scratch_bytes)
+	bench_free
+	show_state "after free and give-back"
+	# Chunks stay mapped in a PV guest (no give-back: x86 memory hot-remove
+	# would leave the linear map's page tables read-only to the PV MMU).
+	if [ "$(upop_stat seeded_pages_free)" = "$seeds" ] &&
+	   [ "$(upop_stat pages_in_use)" = 0 ] && [ "$(scratch_bytes)" = "$scratch" ] &&
+	   [ "$(upop_stat reclaimed_chunks)" = 0 ] &&
+	   [ "$(upop_stat balloon_pages_total)" = "$bal0" ] && [ "$(balloon_kb)" = "$cur0" ]; then
+		result x86.seeds-back PASS "$seeds seeds free again, the chunk kept mapped ($scratch bytes), balloon at $cur0 kB"
+	else
+		result x86.seeds-back FAIL "seeds free $(upop_stat seeded_pages_free) of $seeds, in use $(upop_stat pages_in_use), scratch $(scratch_bytes) bytes (was $scratch), reclaimed $(upop_stat reclaimed_chunks), balloon pages $(upop_stat balloon_pages_total), current_kb $(balloon_kb) (was $cur0)"
+	fi
+	rmmod xen_upop_bench
+	# gntdev and privcmd through the same allocator; no device tree here.
+	/bench/xen_ext_regions -t grant_map_1 -t grant_map_256 -t mmap_resource \
+		-t bad_input_gntdev -t bad_input_gntalloc -t bad_input_privcmd 2>&1 |
+		tap_results dom0
+	[ "$(upop_stat seeded_pages_free)" = "$seeds" ] &&
+		result x86.seeds-after-selftest PASS "$seeds free" ||
+		result x86.seeds-after-selftest FAIL "$(upop_stat seeded_pages_free) of $seeds seeds free"
+	show_state "end"
+}
+
 check_kmemleak() {
 	local f=/sys/kernel/debug/kmemleak
 	[ -w $f ] || { result kmemleak SKIP "no kmemleak"; return; }
@@ -331,6 +401,7 @@ check_kmemleak() {
 
 run_dom0() {
 	local scenario=$1 nreg
+	[ "$scenario" = x86-pv ] && { run_x86; return; }
 	# The truth the selftest goes by: what the kernel was told.
 	grep -q 'xen.unpopulated=balloon' /proc/cmdline && export XEN_EXPECT=balloon
 	# Benchmark boots measure; the bad-input tests would oops the base.

@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # series-check.sh: the gates on series/$BASE/, one line per gate:
 # checkpatch --strict of the base on every patch (less the types listed
-# with a reason in bench/checkpatch-ignore), "git am" on a clean base,
+# with a reason in bench/checkpatch-ignore), "git am" on a clean base
+# (bench/tree.sh's stage, which this script then walks commit by commit),
 # every patch built on its own (drivers/xen/ and arch/arm64/xen/ with the
 # arm64 test config and the KUnit tests, W=1), and sparse (C=2) on those
 # directories with no warning that the base does not have.
 . "$(dirname "$0")/lib.sh"
 
-WT=$SRC/series-am
+WT=$SRC/stage
 O=$BUILD/series-bisect
 DIRS="drivers/xen/ arch/arm64/xen/"
 MAKE=(make -C "$WT" O="$O" CC="ccache ${CROSS_COMPILE}gcc" -j"$JOBS")
@@ -31,20 +32,16 @@ export SRC ignore
 # One checkpatch per CPU; the lines in patch order.
 printf '%s\n' $patches | xargs -P "$(nproc)" -I{} bash -c 'checkpatch {}' | sort -k2
 
-if [ ! -e "$WT/.git" ]; then
-	git -C "$SRC/base" worktree prune
-	git -C "$SRC/base" worktree add -q --detach "$WT" "$BASE_TAG"
-fi
-git -C "$WT" am --abort > /dev/null 2>&1 || true
-git -C "$WT" checkout -q -f --detach "$BASE_TAG"
-git -C "$WT" clean -q -fdx
-if git -C "$WT" -c user.name=bench -c user.email=bench@localhost am -q $patches > "$O.am.log" 2>&1; then
-	echo "PASS series.git-am $(echo "$patches" | wc -w) patches on $(make -s -C "$WT" kernelversion)"
+# bench/tree.sh made the stage with "git am" of the series on a clean
+# $BASE_TAG, and stops everything when a patch does not apply.
+head=$(git -C "$WT" rev-parse HEAD)
+n=$(git -C "$WT" rev-list --count "$BASE_TAG..$head")
+if [ "$n" = "$(echo "$patches" | wc -w)" ] && git -C "$WT" diff --quiet "$head"; then
+	echo "PASS series.git-am $n patches on $(make -s -C "$WT" kernelversion)"
 else
-	echo "FAIL series.git-am $(head -1 "$O.am.log")"
+	echo "FAIL series.git-am the stage holds $n commits on $BASE_TAG for $(echo "$patches" | wc -w) patches: run bench/tree.sh"
 	exit 0
 fi
-head=$(git -C "$WT" rev-parse HEAD)
 
 # The arm64 test config, with the KUnit tests where the series has them.
 mkdir -p "$O"

@@ -17,7 +17,7 @@ mkdir -p "$out" "$RESULTS"
 # that every line of it holds, and rebuilds only when it changes.
 frags="$BENCH_DIR/config/kunit.config $src/drivers/xen/.kunitconfig"
 cfg=$out/kunitconfig
-if ! cat $frags | cmp -s - "$out/fragments"; then
+if ! cat $frags "$0" | cmp -s - "$out/fragments"; then
 	make -s -C "$src" O="$out/config" allnoconfig > /dev/null
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out/config" "$out/config/.config" $frags \
 		> "$out/merge.log" 2>&1
@@ -25,8 +25,10 @@ if ! cat $frags | cmp -s - "$out/fragments"; then
 	cat $frags | grep '^CONFIG_' | while read -r l; do
 		grep -qx "$l" "$out/config/.config" || die "$l dropped from the KUnit config"
 	done
-	grep '^CONFIG_' "$out/config/.config" > "$cfg"
-	cat $frags > "$out/fragments"
+	# With its "is not set" lines: what a kunitconfig leaves out,
+	# olddefconfig sets to its default.
+	grep -E '^(CONFIG_|# CONFIG_[A-Z0-9_]* is not set)' "$out/config/.config" > "$cfg"
+	cat $frags "$0" > "$out/fragments"
 fi
 
 rc=0

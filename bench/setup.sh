@@ -70,48 +70,39 @@ base_deb() {
 }
 base_deb
 
-stamp=$CACHE/xenroot.stamp
-want=$(echo $ARM64_PKGS | md5sum | cut -c1-8)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -f "$XEN_IMAGE" ]; then
-	mkdir -p "$CACHE/debs"
-	(cd "$CACHE/debs" && ls ./*_arm64.deb >/dev/null 2>&1) || apt_update
-	pkgs=
-	for p in $ARM64_PKGS; do
-		ls "$CACHE/debs/${p}_"*_arm64.deb >/dev/null 2>&1 || pkgs="$pkgs $p:arm64"
+# unpack_debs ARCH DIR ROOT PKGS...: download into DIR the packages of
+# ARCH that it lacks, and unpack all of them into a fresh ROOT.
+unpack_debs() {
+	local arch=$1 dir=$2 root=$3 p d pkgs=
+	shift 3
+	mkdir -p "$dir"
+	for p in "$@"; do
+		ls "$dir/${p}_"*_"$arch".deb > /dev/null 2>&1 || pkgs="$pkgs $p:$arch"
 	done
 	if [ -n "$pkgs" ]; then
 		apt_update
-		log "downloading arm64 packages:$pkgs"
-		(cd "$CACHE/debs" && apt-get download $pkgs > "$CACHE/apt-download.log" 2>&1) ||
+		log "downloading $arch packages:$pkgs"
+		(cd "$dir" && apt-get download $pkgs >> "$CACHE/apt-download.log" 2>&1) ||
 			{ tail -20 "$CACHE/apt-download.log" >&2; die "apt-get download failed"; }
 	fi
-	rm -rf "$XENROOT"
-	mkdir -p "$XENROOT"
-	for d in "$CACHE"/debs/*_arm64.deb; do
-		dpkg-deb -x "$d" "$XENROOT"
+	rm -rf "$root"
+	mkdir -p "$root"
+	for d in "$dir"/*_"$arch".deb; do
+		dpkg-deb -x "$d" "$root"
 	done
+}
+
+stamp=$CACHE/xenroot.stamp
+want=$(echo $ARM64_PKGS | md5sum | cut -c1-8)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -f "$XEN_IMAGE" ]; then
+	unpack_debs arm64 "$CACHE/debs" "$XENROOT" $ARM64_PKGS
 	[ -f "$XEN_IMAGE" ] || die "no $XEN_IMAGE in xen-hypervisor-4.17-arm64"
 	echo "$want" > "$stamp"
 fi
 # amd64: the same archive as the host's, so the host's apt state serves.
 if [ "$(cat "$XENROOT_X86.stamp" 2>/dev/null)" != "$(echo $AMD64_PKGS | md5sum)" ] ||
    [ ! -f "$XEN_IMAGE_X86" ]; then
-	mkdir -p "$CACHE/debs-amd64"
-	pkgs=
-	for p in $AMD64_PKGS; do
-		ls "$CACHE/debs-amd64/${p}_"*_amd64.deb > /dev/null 2>&1 || pkgs="$pkgs $p:amd64"
-	done
-	if [ -n "$pkgs" ]; then
-		apt_update
-		log "downloading amd64 packages:$pkgs"
-		(cd "$CACHE/debs-amd64" && apt-get download $pkgs >> "$CACHE/apt-download.log" 2>&1) ||
-			{ tail -20 "$CACHE/apt-download.log" >&2; die "apt-get download failed"; }
-	fi
-	rm -rf "$XENROOT_X86"
-	mkdir -p "$XENROOT_X86"
-	for d in "$CACHE"/debs-amd64/*_amd64.deb; do
-		dpkg-deb -x "$d" "$XENROOT_X86"
-	done
+	unpack_debs amd64 "$CACHE/debs-amd64" "$XENROOT_X86" $AMD64_PKGS
 	# QEMU loads the ELF multiboot image, not the gzip'd one.
 	zcat "$XENROOT_X86"/boot/xen-4.17-amd64.gz > "$XEN_IMAGE_X86" ||
 		die "no boot/xen-4.17-amd64.gz in xen-hypervisor-4.17-amd64"

@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # build.sh KIND [FLAVOUR]: build the arm64 Image of the "patched" or "base"
 # tree.  FLAVOUR "test" (default) adds the debug options (KASAN, lockdep,
-# kmemleak, DEBUG_LIST); "bench" leaves them out.  A suffix "-16k" or "-64k"
-# (e.g. "test-64k") builds it with 16 or 64 KiB pages (config/pages-*.config).
+# kmemleak, DEBUG_LIST) and the KUnit suites; "prod" only the KUnit suites
+# (the production paths); "bench" neither.  The KUnit suites are built in
+# and run only with kunit.enable=1 (bench/kunit.sh): the Image that boots
+# as dom0 is the one the suites ran on.  A suffix "-16k" or "-64k" (e.g.
+# "prod-64k") builds it with 16 or 64 KiB pages (config/pages-*.config).
 # FLAVOUR "x86" builds the x86_64 PV dom0 of scenario x86-pv
 # (config/x86_64-dom0.config, no debug options).
 . "$(dirname "$0")/lib.sh"
@@ -35,9 +38,37 @@ x86)
 	;;
 test|test-*) frags="$frags $BENCH_DIR/config/debug.config" ;;
 esac
+# The suites the series' own kunitconfig names (the base has none).
+kunit_frag=$BUILD/$kind-$flavour.kunit.config
+case $flavour in
+test|test-*|prod|prod-*)
+	{ cat "$BENCH_DIR/config/kunit.config"
+	  grep -h '_KUNIT_TEST=y' "$src/drivers/xen/.kunitconfig" 2> /dev/null || true
+	} > "$kunit_frag"
+	frags="$frags $kunit_frag"
+	;;
+esac
 case $flavour in
 *-16k|*-64k) frags="$frags $BENCH_DIR/config/pages-${flavour##*-}.config" ;;
 esac
+
+# The base differs from the patched tree in the files the series changes:
+# its build starts from a copy of the patched build of the same flavour,
+# with those files touched, so that make rebuilds what depends on them and
+# nothing else (ccache would still preprocess every file, and a config
+# option such as CONFIG_KUNIT reaches nearly all of them).  Done again
+# whenever the configs differ; the fix.* gates of check.sh fail if the
+# base ever got the patched code.
+seed=$SRC/patched/.build-$flavour
+if [ "$kind" = base ] && [ -f "$seed/fragments" ] && [ -f "$SRC/stage.files" ] &&
+	! cat $frags | cmp -s - "$out/fragments"; then
+	log "base-$flavour: starting from the patched build"
+	mkdir -p "$out"
+	rsync -a --delete "$seed/" "$out/"
+	(cd "$src" && while read -r f; do
+		if [ -e "$f" ]; then touch "$f"; fi
+	done < "$SRC/stage.files")
+fi
 
 mkdir -p "$out"
 # Re-merge only when a fragment changed: the merge rewrites .config.

@@ -3,7 +3,7 @@
 # Everything before the first boot: packages, trees, kernels, initramfs.
 #   KINDS           kernels built with 4 KiB pages (default: patched base)
 #   PAGE_FLAVOURS   patched kernels with other page sizes (default:
-#                   test-64k; also test-16k, see build.sh)
+#                   prod-64k; also test-16k, test-64k, see build.sh)
 #   X86_PV          1 (default): the x86_64 PV dom0 kernel of scenario x86-pv
 . "$(dirname "$0")/lib.sh"
 
@@ -15,7 +15,7 @@ for kind in ${KINDS-patched base}; do
 	stage "build $kind kernel" "$BENCH_DIR/build.sh" "$kind"
 	stage "initramfs $kind" "$BENCH_DIR/initramfs.sh" "$kind"
 done
-for flavour in ${PAGE_FLAVOURS-test-64k}; do
+for flavour in ${PAGE_FLAVOURS-prod-64k}; do
 	stage "build patched $flavour kernel" "$BENCH_DIR/build.sh" patched "$flavour"
 	stage "initramfs patched $flavour" "$BENCH_DIR/initramfs.sh" patched "$flavour"
 done

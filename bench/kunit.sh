@@ -12,7 +12,8 @@
 
 flavour=${1:-test}
 out=${2:-$BUILD/patched-$flavour}
-log_file=$RESULTS/kunit${flavour#test}.log
+log_file=$RESULTS/kunit.log
+[ "$flavour" = test ] || log_file=$RESULTS/kunit-$flavour.log
 prefix=kunit
 case $flavour in *-16k|*-64k) prefix=kunit-${flavour##*-} ;; esac
 [ -f "$out/Image" ] || die "no $out/Image: run bench/build.sh patched $flavour"

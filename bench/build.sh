@@ -16,9 +16,9 @@ flavour=${2:-test}
 src=$SRC/$kind
 [ -d "$src" ] || die "no tree $src: run bench/tree.sh"
 # The objects live in a directory of the tree, so that the kernel builds
-# with relative paths (srctree "..") and the patched and base trees share
-# ccache entries for every file they have in common; $BUILD/KIND-FLAVOUR,
-# where the other scripts look, points there.
+# with relative paths (srctree ".."): a build directory copied to the other
+# tree (the base's, below) still holds, and the two trees share ccache
+# entries; $BUILD/KIND-FLAVOUR, where the other scripts look, points there.
 out=$src/.build-$flavour
 link=$BUILD/$kind-$flavour
 if [ -d "$link" ] && [ ! -L "$link" ]; then
@@ -55,10 +55,9 @@ esac
 # The base differs from the patched tree in the files the series changes:
 # its build starts from a copy of the patched build of the same flavour,
 # with those files touched, so that make rebuilds what depends on them and
-# nothing else (ccache would still preprocess every file, and a config
-# option such as CONFIG_KUNIT reaches nearly all of them).  Done again
-# whenever the configs differ; the fix.* gates of check.sh fail if the
-# base ever got the patched code.
+# nothing else (54 s; a ccache pass still preprocesses every file, 4 to 6
+# minutes).  Done again whenever the base's fragments change; the fix.*
+# gates of check.sh fail if the base ever got the patched code.
 seed=$SRC/patched/.build-$flavour
 if [ "$kind" = base ] && [ -f "$seed/fragments" ] && [ -f "$SRC/stage.files" ] &&
 	! cat $frags | cmp -s - "$out/fragments"; then

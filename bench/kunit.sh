@@ -61,7 +61,7 @@ for line in open(sys.argv[1], errors="replace"):
 if not cases:
     print(f"FAIL {sys.argv[2]}.run no KTAP result in {sys.argv[1]}")
 PY
-bad=$(grep -nE 'Kernel panic|Oops|BUG:|WARNING:|Call trace:|possible recursive locking|Unable to handle kernel' "$log_file" | head -1 || true)
+bad=$(grep -nE "$KERNEL_REPORTS" "$log_file" | head -1 || true)
 if [ -n "$bad" ]; then
 	echo "FAIL $prefix.kernel-reports $(echo "$bad" | cut -c1-160)"
 elif [ "$rc" != 0 ] || ! grep -q 'reboot: Power down' "$log_file"; then

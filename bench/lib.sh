@@ -48,6 +48,10 @@ stage() {
 	return $rc
 }
 
+# What a kernel prints when something went wrong: any of it in a console
+# fails the boot (scenario.sh) or the KUnit run (kunit.sh).
+KERNEL_REPORTS='Kernel panic|Oops|BUG:|WARNING:|Call trace:|unreferenced object|kmemleak: [0-9]+ new suspected|INFO: task .* blocked|possible recursive locking|Unable to handle kernel'
+
 check_disk() {
 	local avail
 	mkdir -p "$CACHE"

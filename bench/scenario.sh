@@ -99,7 +99,7 @@ tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
 
 	# Anything the kernels report is a failure, wherever it appears; Xen's
 	# own lines ("(XEN)") are not judged.
-	bad=$(grep -v '^(XEN)' "$log" | grep -nE 'Kernel panic|Oops|BUG:|WARNING:|Call trace:|unreferenced object|kmemleak: [0-9]+ new suspected|INFO: task .* blocked|possible recursive locking|Unable to handle kernel' | head -5 || true)
+	bad=$(grep -v '^(XEN)' "$log" | grep -nE "$KERNEL_REPORTS" | head -5 || true)
 	if [ -n "$bad" ]; then
 		echo "FAIL kernel-reports $(echo "$bad" | head -1 | cut -c1-160)"
 	else

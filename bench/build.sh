@@ -97,8 +97,12 @@ grep -E '^[^ ]+:[0-9]+:[0-9]+: warning:' "$out/build.log" | sort -u > "$out/warn
 [ -n "${TARGETS:-}" ] && { cat "$out/warnings"; exit 0; }
 cp "$out/$image" "$out/Image"
 
-# The measuring module, from one source for every kernel.
+# The measuring module, from one source for every kernel, built afresh
+# (seconds): a .mod.o left from an earlier config of the kernel once
+# survived an incremental build, and insmod failed with "invalid module
+# format" (struct module of another size).
 mdir=$out/upop_bench
+rm -rf "$mdir"
 mkdir -p "$mdir"
 cp "$BENCH_DIR"/upop_bench/{Kbuild,xen_upop_bench.c} "$mdir/"
 make -C "$src" O="$out" CC="ccache ${CROSS_COMPILE}gcc" M="$mdir" modules \

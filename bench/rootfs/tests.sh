@@ -135,7 +135,10 @@ gate() {
 # Issue 3's figures, measured in the kernel by the module, side by side.
 run_figures() {
 	local m0 r adv usable i pkb lim
-	insmod /bench/xen_upop_bench.ko || { result figures FAIL "insmod"; return; }
+	if ! r=$(insmod /bench/xen_upop_bench.ko 2>&1); then
+		result figures FAIL "insmod: $r; $(dmesg | tail -1)"
+		return
+	fi
 	pkb=$(page_kb)
 	# What Xen advertises, 2 MiB aligned, and what the granule and the
 	# hotpluggable range leave of it.

@@ -30,7 +30,7 @@ bench:
 	bench/bench.sh
 
 defects:
-	KINDS=patched PAGE_FLAVOURS= X86_PV=0 bench/prepare.sh
+	KINDS= PAGE_FLAVOURS=prod-64k X86_PV=0 bench/prepare.sh
 	bench/defects.sh
 
 series:

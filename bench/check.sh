@@ -39,11 +39,10 @@ if [ -z "${SKIP_KUNIT:-}" ]; then
 	stage "defects" "$BENCH_DIR/defects.sh" 2> /dev/null | tee -a "$all"
 fi
 
-# The boots, BOOT_JOBS at a time (default 1), their results printed in the
-# order of the list.  Two at a time are no faster on a 2-core host (four
-# busy vCPU threads on two cores: the 9 boots took 532 s, against about
-# 500 s one after the other), but may be on a bigger one.
-BOOT_JOBS=${BOOT_JOBS:-1}
+# The boots, as many at a time as their vCPUs (lib.sh boot_vcpus) fit in
+# BOOT_CORES (default: the host's), their results printed in the order of
+# the list.
+BOOT_CORES=${BOOT_CORES:-$(nproc)}
 boots=()
 for sc in $SCENARIOS; do
 	boots+=("counted patched $sc test")
@@ -84,12 +83,23 @@ boot() {
 out=$RESULTS/boots
 rm -rf "$out"
 mkdir -p "$out"
+declare -A vcpus_of
+busy_cores() {
+	local p n=0
+	for p in $(jobs -rp); do
+		n=$((n + ${vcpus_of[$p]:-1}))
+	done
+	echo $n
+}
 for i in "${!boots[@]}"; do
-	while [ "$(jobs -rp | wc -l)" -ge "$BOOT_JOBS" ]; do
+	# shellcheck disable=SC2086 # the spec is four words
+	set -- ${boots[$i]}
+	v=$(boot_vcpus "$3" "$4")
+	while [ -n "$(jobs -rp)" ] && [ $(($(busy_cores) + v)) -gt "$BOOT_CORES" ]; do
 		wait -n || true
 	done
-	# shellcheck disable=SC2086 # the spec is four words
-	boot ${boots[$i]} > "$out/$i" &
+	boot "$@" > "$out/$i" &
+	vcpus_of[$!]=$v
 done
 wait
 for i in "${!boots[@]}"; do

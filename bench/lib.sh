@@ -48,6 +48,22 @@ stage() {
 	return $rc
 }
 
+# boot_vcpus SCENARIO FLAVOUR: the CPUs of a QEMU boot, which are Xen's
+# and dom0's.  Under TCG each busy vCPU is a host thread, and a 2-vCPU
+# boot keeps both cores of a 2-core host busy for 1.1 times the work; with
+# one vCPU two boots run side by side in the time of one (legacy and
+# policy: 46 s for both, against 45 s each one after the other).  Two for
+# modern on the debug kernel, where the stress test maps from several
+# processes under lockdep and KASAN, so that they run in parallel for real
+# (and for the base's modern boot, which the fix gates compare with it),
+# and for the benchmark's kernels, which time threads at once.
+boot_vcpus() {
+	case $1:$2 in
+	modern:test|*:bench|*:bench-*) echo 2 ;;
+	*) echo 1 ;;
+	esac
+}
+
 # What a kernel prints when something went wrong: any of it in a console
 # fails the boot (scenario.sh) or the KUnit run (kunit.sh).
 KERNEL_REPORTS='Kernel panic|Oops|BUG:|WARNING:|Call trace:|unreferenced object|kmemleak: [0-9]+ new suspected|INFO: task .* blocked|possible recursive locking|Unable to handle kernel'

@@ -23,6 +23,7 @@ case $flavour in *-16k|*-64k) name=$kind-${flavour##*-} ;; esac
 # QEMU's cortex-a57 has no 16 KiB granule: such a kernel would never print.
 cpu=cortex-a57
 case $flavour in *-16k) cpu=max,pauth-impdef=on ;; esac
+smp=${QEMU_SMP:-$(boot_vcpus "$scenario" "$flavour")}
 xen_image=$XEN_IMAGE
 [ "$flavour" = x86 ] && xen_image=$XEN_IMAGE_X86
 
@@ -47,7 +48,7 @@ log="$dir/console.log"
 # REUSE_RESULTS=1: a boot of the same kernel, initramfs, Xen and arguments
 # as the last one gives the results it gave.
 key=$({ sha1sum "$out/Image" "$out/dom0-initramfs.cpio.gz" "$xen_image" "$0"
-	echo "$xen_args | $dom0_args | $timeout | ${QEMU_MEM:-} | $cpu"; } | sha1sum | cut -c1-40)
+	echo "$xen_args | $dom0_args | $timeout | ${QEMU_MEM:-} | $cpu | $smp"; } | sha1sum | cut -c1-40)
 if [ -n "${REUSE_RESULTS:-}" ] && [ -s "$dir/results.txt" ] &&
 	[ "$(cat "$dir/key" 2> /dev/null)" = "$key" ]; then
 	log "$name $scenario: same boot as at $(date -r "$dir/results.txt" '+%F %T'), results reused"
@@ -63,7 +64,7 @@ if [ "$flavour" = x86 ]; then
 	# initramfs, as the modules of -initrd.  The Haswell-class CPUs and
 	# "max" stop a PV dom0 at its first instructions; qemu64 does not.
 	timeout -k 10 "$timeout" qemu-system-x86_64 \
-		-machine q35 -cpu qemu64 -smp 2 -m "${QEMU_MEM:-2048}" \
+		-machine q35 -cpu qemu64 -smp "$smp" -m "${QEMU_MEM:-2048}" \
 		-display none -monitor none -serial stdio -no-reboot -nic none \
 		-kernel "$xen_image" -append "$xen_args" \
 		-initrd "$out/Image earlyprintk=xen $dom0_cmdline,$out/dom0-initramfs.cpio.gz" \
@@ -71,7 +72,7 @@ if [ "$flavour" = x86 ]; then
 else
 	timeout -k 10 "$timeout" qemu-system-aarch64 \
 		-machine virt,virtualization=on,gic-version=3 -cpu "$cpu" \
-		-smp 2 -m "${QEMU_MEM:-2048}" -display none -monitor none -serial stdio \
+		-smp "$smp" -m "${QEMU_MEM:-2048}" -display none -monitor none -serial stdio \
 		-no-reboot -nic none \
 		-kernel "$xen_image" -append "$xen_args" \
 		-device guest-loader,addr=0x49000000,kernel="$out/Image",bootargs="earlycon=xen $dom0_cmdline" \

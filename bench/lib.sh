@@ -49,10 +49,10 @@ stage() {
 }
 
 # boot_vcpus SCENARIO FLAVOUR: the CPUs of a QEMU boot, which are Xen's
-# and dom0's.  Under TCG each busy vCPU is a host thread, and a 2-vCPU
-# boot keeps both cores of a 2-core host busy for 1.1 times the work; with
-# one vCPU two boots run side by side in the time of one (legacy and
-# policy: 46 s for both, against 45 s each one after the other).  Two for
+# and dom0's.  Under TCG each vCPU is a host thread: a 2-vCPU boot keeps
+# both cores of a 2-core host busy and is hardly faster than a 1-vCPU one
+# (legacy: 45 s against 48 s), and two 1-vCPU boots run side by side in
+# the time of one (legacy and policy: 46 s for both).  Two for
 # modern on the debug kernel, where the stress test maps from several
 # processes under lockdep and KASAN, so that they run in parallel for real
 # (and for the base's modern boot, which the fix gates compare with it),

@@ -28,12 +28,13 @@ fi
 mkdir -p "$BUILD"
 ln -sfn "$out" "$link"
 
-frags="$BENCH_DIR/config/xen-guest.config"
+lean=$BENCH_DIR/config/lean.config
+frags="$BENCH_DIR/config/xen-guest.config $lean"
 image=arch/arm64/boot/Image
 case $flavour in
 x86)
 	export ARCH=x86_64 CROSS_COMPILE=
-	frags="$BENCH_DIR/config/x86_64-dom0.config"
+	frags="$BENCH_DIR/config/x86_64-dom0.config $lean"
 	image=arch/x86/boot/bzImage
 	;;
 test|test-*) frags="$frags $BENCH_DIR/config/debug.config" ;;

@@ -14,12 +14,12 @@ case $name in
 x86_64-xen)
 	export ARCH=x86_64 CROSS_COMPILE=
 	base_cfg=allnoconfig
-	frags="$BENCH_DIR/config/x86_64-dom0.config"
+	frags="$BENCH_DIR/config/lean.config $BENCH_DIR/config/x86_64-dom0.config"
 	dirs="drivers/xen/"
 	;;
 arm64-64k)
 	base_cfg=allnoconfig
-	frags="$BENCH_DIR/config/xen-guest.config $BENCH_DIR/config/pages-64k.config"
+	frags="$BENCH_DIR/config/xen-guest.config $BENCH_DIR/config/lean.config $BENCH_DIR/config/pages-64k.config"
 	dirs="drivers/xen/ arch/arm64/xen/"
 	;;
 *)	die "unknown compile test $name" ;;

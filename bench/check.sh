@@ -10,34 +10,35 @@ mkdir -p "$RESULTS"
 all=$RESULTS/check.txt
 : > "$all"
 
-if [ -z "${SKIP_STATIC:-}" ]; then
-	stage "hygiene" "$BENCH_DIR/hygiene.sh" | tee -a "$all"
-	# Compile tests: no warning (W=1) in a file this repository touches.
-	ours=$(grep -E '\.(c|h)$' "$SRC/stage.files" | sed 's/\./\\./g' | paste -sd'|')
-	for t in x86_64-xen arm64-64k; do
-		if w=$(stage "compile test $t" "$BENCH_DIR/compile-test.sh" "$t" 2>&1); then
-			bad=$(echo "$w" | grep -E "$ours" || true)
-			[ -z "$bad" ] && echo "PASS compile.$t W=1" ||
-				echo "FAIL compile.$t $(echo "$bad" | head -2)"
-		else
-			echo "FAIL compile.$t $(echo "$w" | tail -3 | tr '\n' ' ')"
-		fi | tee -a "$all"
-	done
-fi
-
-if [ -z "${SKIP_STATIC:-}" ]; then
-	# The series as a maintainer gets it: per patch checkpatch and build.
-	stage "series gates" "$BENCH_DIR/series-check.sh" | tee -a "$all"
-fi
-if [ -z "${SKIP_KUNIT:-}" ]; then
-	# The suites run in the Images the scenarios boot: with the debug
-	# options (4 KiB pages) and on the production paths (64 KiB pages).
-	for flavour in test ${PAGE_FLAVOURS-prod-64k}; do
-		stage "kunit $flavour" "$BENCH_DIR/kunit.sh" "$flavour" | tee -a "$all"
-	done
-	# The suites must catch the bugs planted by bench/defects/*.patch.
-	stage "defects" "$BENCH_DIR/defects.sh" 2> /dev/null | tee -a "$all"
-fi
+# The suites that need no Xen: hygiene, compile tests, the series gates,
+# KUnit and the planted defects.
+suites() {
+	if [ -z "${SKIP_STATIC:-}" ]; then
+		stage "hygiene" "$BENCH_DIR/hygiene.sh" | tee -a "$all"
+		# Compile tests: no warning (W=1) in a file this repository touches.
+		ours=$(grep -E '\.(c|h)$' "$SRC/stage.files" | sed 's/\./\\./g' | paste -sd'|')
+		for t in x86_64-xen arm64-64k; do
+			if w=$(stage "compile test $t" "$BENCH_DIR/compile-test.sh" "$t" 2>&1); then
+				bad=$(echo "$w" | grep -E "$ours" || true)
+				[ -z "$bad" ] && echo "PASS compile.$t W=1" ||
+					echo "FAIL compile.$t $(echo "$bad" | head -2)"
+			else
+				echo "FAIL compile.$t $(echo "$w" | tail -3 | tr '\n' ' ')"
+			fi | tee -a "$all"
+		done
+		# The series as a maintainer gets it: per patch checkpatch and build.
+		stage "series gates" "$BENCH_DIR/series-check.sh" | tee -a "$all"
+	fi
+	if [ -z "${SKIP_KUNIT:-}" ]; then
+		# The suites run in the Images the scenarios boot: with the debug
+		# options (4 KiB pages) and on the production paths (64 KiB pages).
+		for flavour in test ${PAGE_FLAVOURS-prod-64k}; do
+			stage "kunit $flavour" "$BENCH_DIR/kunit.sh" "$flavour" | tee -a "$all"
+		done
+		# The suites must catch the bugs planted by bench/defects/*.patch.
+		stage "defects" "$BENCH_DIR/defects.sh" 2> /dev/null | tee -a "$all"
+	fi
+}
 
 # The boots, as many at a time as their vCPUs (lib.sh boot_vcpus) fit in
 # BOOT_CORES (default: the host's), their results printed in the order of
@@ -91,17 +92,29 @@ busy_cores() {
 	done
 	echo $n
 }
-for i in "${!boots[@]}"; do
-	# shellcheck disable=SC2086 # the spec is four words
-	set -- ${boots[$i]}
-	v=$(boot_vcpus "$3" "$4")
-	while [ -n "$(jobs -rp)" ] && [ $(($(busy_cores) + v)) -gt "$BOOT_CORES" ]; do
-		wait -n || true
+boot_all() {
+	local i v
+	for i in "${!boots[@]}"; do
+		# shellcheck disable=SC2086 # the spec is four words
+		set -- ${boots[$i]}
+		v=$(boot_vcpus "$3" "$4")
+		while [ -n "$(jobs -rp)" ] && [ $(($(busy_cores) + v)) -gt "$BOOT_CORES" ]; do
+			wait -n || true
+		done
+		boot "$@" > "$out/$i" &
+		vcpus_of[$!]=$v
 	done
-	boot "$@" > "$out/$i" &
-	vcpus_of[$!]=$v
-done
-wait
+	wait
+}
+
+# The boots and the other suites run side by side: each leaves the cores
+# idle part of the time (a guest waiting on its backend or a timer, make
+# walking the tree, one checkpatch), and under TCG every boot is CPU
+# time.  Their results are printed in the order of the lists.
+boot_all &
+boots_pid=$!
+suites
+wait "$boots_pid"
 for i in "${!boots[@]}"; do
 	cat "$out/$i"
 done | tee -a "$all"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # initramfs.sh KIND [FLAVOUR]: build the dom0 and domU initramfs of a kernel
-# from the unpacked Debian arm64 packages: no qemu-user, no binfmt.  For
+# from the unpacked Debian arm64 packages of $XEN (the userland of the Xen
+# they boot on): no qemu-user, no binfmt.  For
 # FLAVOUR x86, the dom0 of scenario x86-pv: Debian's amd64 static busybox,
 # the selftest built natively, no toolstack.
 . "$(dirname "$0")/lib.sh"
@@ -9,9 +10,10 @@
 kind=$1
 flavour=${2:-test}
 out=$BUILD/$kind-$flavour
-work=$out/initramfs
+work=$out/initramfs$XEN_SUFFIX
+cpio_out=$out/dom0-initramfs$XEN_SUFFIX.cpio.gz
 [ -f "$out/Image" ] || die "no $out/Image: build the $kind kernel first"
-[ -d "$XENROOT/usr/lib/xen-4.17" ] || die "no Xen userland in $XENROOT: run bench/setup.sh"
+[ -d "$XENROOT/usr/lib/xen-$XEN" ] || die "no Xen $XEN userland in $XENROOT: run XENS=$XEN bench/setup.sh"
 cc=${CROSS_COMPILE}gcc
 [ "$flavour" = x86 ] && cc=gcc
 
@@ -35,7 +37,7 @@ copy_elf() {
 	cp -L "$XENROOT/$rel" "$root/$rel"
 	for lib in $(${CROSS_COMPILE}readelf -d "$XENROOT/$rel" |
 		     sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
-		path=$(cd "$XENROOT" && find lib usr/lib -name "$lib" | head -1)
+		path=$(cd "$XENROOT" && { find lib usr/lib -name "$lib" 2> /dev/null || true; } | head -1)
 		[ -n "$path" ] || die "$rel needs $lib, which no unpacked package has"
 		copy_elf "$root" "$path"
 	done
@@ -44,7 +46,9 @@ copy_elf() {
 base_root() {
 	local root=$1
 	mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,bench,lib}
-	cp "$XENROOT/bin/busybox" "$root/bin/busybox"
+	# trixie (Xen 4.20) has merged /usr: busybox is in usr/bin.
+	cp "$(ls "$XENROOT"/bin/busybox "$XENROOT"/usr/bin/busybox 2> /dev/null | head -1)" \
+		"$root/bin/busybox"
 	ln -s busybox "$root/bin/sh"
 	cp "$work/xen_ext_regions" "$work/xen_grant_peer" "$out/upop_bench/xen_upop_bench.ko" \
 		"$root/bench/"
@@ -90,7 +94,7 @@ mkcpio "$work/domu" "$work/domu-initramfs.cpio.gz"
 # took 3 s to unpack, and no tool of the bench uses).
 base_root "$work/dom0"
 (cd "$XENROOT" && tar cf - --exclude=./boot --exclude=./usr/share/doc \
-	--exclude=./usr/share/man --exclude=./bin/busybox \
+	--exclude=./usr/share/man --exclude=./bin/busybox --exclude=./usr/bin/busybox \
 	--exclude=./usr/lib/aarch64-linux-gnu/gconv .) | tar xf - -C "$work/dom0"
 install -m 755 "$BENCH_DIR/rootfs/dom0-init" "$work/dom0/init"
 cp "$BENCH_DIR/rootfs/tests.sh" "$BENCH_DIR/rootfs/domu.cfg" "$work/dom0/bench/"
@@ -98,5 +102,5 @@ install -m 755 "$BENCH_DIR/rootfs/block" "$work/dom0/etc/xen/scripts/block"
 mkdir -p "$work/dom0/boot"
 cp "$out/Image" "$work/dom0/boot/Image"
 cp "$work/domu-initramfs.cpio.gz" "$work/dom0/boot/"
-mkcpio "$work/dom0" "$out/dom0-initramfs.cpio.gz"
-log "$kind-$flavour initramfs: dom0 $(($(stat -c %s "$out/dom0-initramfs.cpio.gz") / 1024 / 1024)) MiB, domU $(($(stat -c %s "$work/domu-initramfs.cpio.gz") / 1024)) KiB"
+mkcpio "$work/dom0" "$cpio_out"
+log "$kind-$flavour initramfs (Xen $XEN): dom0 $(($(stat -c %s "$cpio_out") / 1024 / 1024)) MiB, domU $(($(stat -c %s "$work/domu-initramfs.cpio.gz") / 1024)) KiB"

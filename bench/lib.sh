@@ -24,8 +24,18 @@ SERIES_DIR=$REPO_DIR/series/$BASE
 # The patches of the series, in order, without the cover letter.
 series_patches() { ls "$SERIES_DIR"/[0-9][0-9][0-9][0-9]-*.patch 2> /dev/null | grep -v '/0000-' || true; }
 
-XENROOT=$CACHE/xenroot
-XEN_IMAGE=$XENROOT/boot/xen-4.17-arm64
+# The arm64 Xen the scenarios boot, and the userland of its dom0 and domU
+# initramfs: Debian's 4.17 (bookworm, the host's suite) or 4.20 (trixie).
+XEN=${XEN:-4.17}
+case $XEN in
+4.17|4.20) ;;
+*) echo "ERROR: XEN=$XEN: the bench has Xen 4.17 and 4.20" >&2; exit 1 ;;
+esac
+XENROOT=$CACHE/xenroot-$XEN
+XEN_IMAGE=$XENROOT/boot/xen-$XEN-arm64
+# Results and test names of another Xen than 4.17 carry its version.
+XEN_SUFFIX=
+[ "$XEN" = 4.17 ] || XEN_SUFFIX=-xen${XEN//./}
 # The x86 PV dom0 of scenario x86-pv: Xen 4.17 amd64 and a static busybox.
 XENROOT_X86=$CACHE/xenroot-amd64
 XEN_IMAGE_X86=$XENROOT_X86/boot/xen-4.17-amd64

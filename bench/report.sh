@@ -6,7 +6,8 @@
 
 kind=${1:-patched}
 scenario=${2:-domu}
-log=$RESULTS/$kind-$scenario/console.log
+dir=$RESULTS/$kind-$scenario$XEN_SUFFIX
+log=$dir/console.log
 [ -f "$log" ] || die "no $log: run the $scenario scenario first"
 
 section() { printf '\n== %s\n' "$1"; }
@@ -14,7 +15,7 @@ section() { printf '\n== %s\n' "$1"; }
 dom0() { grep -v -e '^(XEN)' -e '^DOMU-CONSOLE: ' "$log"; }
 domu() { sed -n 's/^DOMU-CONSOLE: //p' "$log"; }
 
-echo "Xen extended regions report: $kind kernel, scenario $scenario ($(date -r "$log" '+%F %T'))"
+echo "Xen extended regions report: $kind kernel, Xen $XEN, scenario $scenario ($(date -r "$log" '+%F %T'))"
 
 section "Regions Xen advertised (/proc/device-tree/hypervisor/reg)"
 echo "dom0:"
@@ -48,9 +49,9 @@ echo "domU:"
 domu | grep -E '^DOMU: Mem' | sed 's/^DOMU: /  /'
 
 section "Results"
-sed 's/^/  /' "$RESULTS/$kind-$scenario/results.txt"
-echo "  $(grep -c '^PASS' "$RESULTS/$kind-$scenario/results.txt") passed, $(grep -c '^FAIL' "$RESULTS/$kind-$scenario/results.txt") failed"
+sed 's/^/  /' "$dir/results.txt"
+echo "  $(grep -c '^PASS' "$dir/results.txt") passed, $(grep -c '^FAIL' "$dir/results.txt") failed"
 
 section "Time per stage (s)"
 sed 's/^/  /' "$CACHE/stage-times" 2>/dev/null
-echo "  boot $scenario: $(cat "$RESULTS/$kind-$scenario/seconds") s"
+echo "  boot $scenario: $(cat "$dir/seconds") s"

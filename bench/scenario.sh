@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# scenario.sh KIND SCENARIO [FLAVOUR]: boot Xen 4.17 under QEMU with the KIND
-# kernel (build.sh KIND FLAVOUR) as dom0 and judge what the guests printed.
+# scenario.sh KIND SCENARIO [FLAVOUR]: boot Xen $XEN (4.17 unless told) under
+# QEMU with the KIND kernel (build.sh KIND FLAVOUR) as dom0, and the
+# initramfs of that Xen's userland, and judge what the guests printed.
 # Scenario x86-pv boots Xen's amd64 build with the x86 kernel (FLAVOUR x86)
 # as a PV dom0 under qemu-system-x86_64.
-# Writes results/KIND-SCENARIO[-FLAVOUR]/{console.log,results.txt}; prints one
-# line per result, named KIND[-PAGES].SCENARIO.NAME.
+# Writes results/KIND-SCENARIO[-FLAVOUR][-xenNNN]/{console.log,results.txt};
+# prints one line per result, named KIND[-PAGES][-xenNNN].SCENARIO.NAME
+# (xenNNN for another Xen than 4.17: xen420).
 . "$(dirname "$0")/lib.sh"
 
 kind=$1
@@ -14,12 +16,16 @@ flavour=${3:-test}
 out=$BUILD/$kind-$flavour
 dir=$RESULTS/$kind-$scenario
 [ "$flavour" = test ] || dir=$dir-$flavour
+initramfs=$out/dom0-initramfs$XEN_SUFFIX.cpio.gz
+[ "$flavour" = x86 ] && initramfs=$out/dom0-initramfs.cpio.gz
+[ "$flavour" = x86 ] || dir=$dir$XEN_SUFFIX
 # A repeated boot of the bench (bench.sh) keeps its own results.
 dir=$dir${RUN_TAG:+-$RUN_TAG}
-[ -f "$out/Image" ] && [ -f "$out/dom0-initramfs.cpio.gz" ] || die "build $kind $flavour first"
+[ -f "$out/Image" ] && [ -f "$initramfs" ] || die "build $kind $flavour first (and its initramfs for Xen $XEN)"
 # Results of a 16 or 64 KiB-page kernel are told apart by their name.
 name=$kind
 case $flavour in *-16k|*-64k) name=$kind-${flavour##*-} ;; esac
+[ "$flavour" = x86 ] || name=$name$XEN_SUFFIX
 # QEMU's cortex-a57 has no 16 KiB granule: such a kernel would never print.
 cpu=cortex-a57
 case $flavour in *-16k) cpu=max,pauth-impdef=on ;; esac
@@ -47,7 +53,7 @@ mkdir -p "$dir"
 log="$dir/console.log"
 # REUSE_RESULTS=1: a boot of the same kernel, initramfs, Xen and arguments
 # as the last one gives the results it gave.
-key=$({ sha1sum "$out/Image" "$out/dom0-initramfs.cpio.gz" "$xen_image" "$0"
+key=$({ sha1sum "$out/Image" "$initramfs" "$xen_image" "$0"
 	echo "$xen_args | $dom0_args | $timeout | ${QEMU_MEM:-} | $cpu | $smp"; } | sha1sum | cut -c1-40)
 if [ -n "${REUSE_RESULTS:-}" ] && [ -s "$dir/results.txt" ] &&
 	[ "$(cat "$dir/key" 2> /dev/null)" = "$key" ]; then
@@ -67,7 +73,7 @@ if [ "$flavour" = x86 ]; then
 		-machine q35 -cpu qemu64 -smp "$smp" -m "${QEMU_MEM:-2048}" \
 		-display none -monitor none -serial stdio -no-reboot -nic none \
 		-kernel "$xen_image" -append "$xen_args" \
-		-initrd "$out/Image earlyprintk=xen $dom0_cmdline,$out/dom0-initramfs.cpio.gz" \
+		-initrd "$out/Image earlyprintk=xen $dom0_cmdline,$initramfs" \
 		< /dev/null > "$log" 2>&1 &
 else
 	timeout -k 10 "$timeout" qemu-system-aarch64 \
@@ -76,7 +82,7 @@ else
 		-no-reboot -nic none \
 		-kernel "$xen_image" -append "$xen_args" \
 		-device guest-loader,addr=0x49000000,kernel="$out/Image",bootargs="earlycon=xen $dom0_cmdline" \
-		-device guest-loader,addr=0x50000000,initrd="$out/dom0-initramfs.cpio.gz" \
+		-device guest-loader,addr=0x50000000,initrd="$initramfs" \
 		< /dev/null > "$log" 2>&1 &
 fi
 qpid=$!

@@ -137,8 +137,8 @@ done | tee -a "$all"
 # the same boots: the base must show the bug, the patched kernel must not.
 fix_gate() {
 	local name=$1 pattern=$2 sc=$3 hit
-	local sfx=
-	[ "$first_xen" = 4.17 ] || sfx=-xen${first_xen//./}
+	local sfx
+	sfx=$(xen_suffix "$first_xen")
 	local base_log=$RESULTS/base-$sc$sfx/console.log patched_log=$RESULTS/patched-$sc$sfx/console.log
 	[ -f "$base_log" ] && [ -f "$patched_log" ] || { echo "SKIP fix.$name no $sc boots"; return; }
 	hit=$(grep -v '^(XEN)' "$base_log" | grep -m1 -oE "$pattern" || true)

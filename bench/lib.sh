@@ -33,9 +33,10 @@ case $XEN in
 esac
 XENROOT=$CACHE/xenroot-$XEN
 XEN_IMAGE=$XENROOT/boot/xen-$XEN-arm64
-# Results and test names of another Xen than 4.17 carry its version.
-XEN_SUFFIX=
-[ "$XEN" = 4.17 ] || XEN_SUFFIX=-xen${XEN//./}
+# Results and test names of another Xen than 4.17 carry its version:
+# xen_suffix 4.20 is "-xen420".
+xen_suffix() { [ "$1" = 4.17 ] || echo "-xen${1//./}"; }
+XEN_SUFFIX=$(xen_suffix "$XEN")
 # The x86 PV dom0 of scenario x86-pv: Xen 4.17 amd64 and a static busybox.
 XENROOT_X86=$CACHE/xenroot-amd64
 XEN_IMAGE_X86=$XENROOT_X86/boot/xen-4.17-amd64

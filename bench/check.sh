@@ -44,10 +44,9 @@ suites() {
 # BOOT_CORES (default: the host's), their results printed in the order of
 # the list.
 BOOT_CORES=${BOOT_CORES:-$(nproc)}
-# Every arm64 boot runs on each Xen of XENS (bench/prepare.sh; default
-# $XEN): Debian 12's 4.17 and Debian 13's 4.20, which advertises its
-# regions differently (2 MiB short of their end, fixed in 4.21).
-XENS=${XENS:-$XEN}
+# Every arm64 boot runs on each Xen of XENS (lib.sh; default $XEN):
+# Debian 12's 4.17 and Debian 13's 4.20, which advertises its regions
+# differently (2 MiB short of their end, fixed in 4.21).
 boots=()
 for xen in $XENS; do
 	for sc in $SCENARIOS; do

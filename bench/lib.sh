@@ -24,13 +24,25 @@ SERIES_DIR=$REPO_DIR/series/$BASE
 # The patches of the series, in order, without the cover letter.
 series_patches() { ls "$SERIES_DIR"/[0-9][0-9][0-9][0-9]-*.patch 2> /dev/null | grep -v '/0000-' || true; }
 
-# The arm64 Xen the scenarios boot, and the userland of its dom0 and domU
-# initramfs: Debian's 4.17 (bookworm, the host's suite) or 4.20 (trixie).
+# The arm64 Xens of the bench and their Debian packages: xen_pkgs VERSION
+# prints the suite they come from ("-": the host's own, bookworm's), then
+# the packages of that version (setup.sh adds those all of them need).
+xen_pkgs() {
+	case $1 in
+	4.17) echo "- xen-hypervisor-4.17-arm64 xen-utils-4.17 libxenmisc4.17 libext2fs2" ;;
+	# trixie's 64-bit time_t transition renamed libext2fs2.
+	4.20) echo "trixie xen-hypervisor-4.20-arm64 xen-utils-4.20 libxenmisc4.20 libext2fs2t64" ;;
+	*) return 1 ;;
+	esac
+}
+# XEN: the Xen a boot runs on, and whose userland its initramfs has
+# (default Debian 12's 4.17); XENS: those prepare.sh unpacks and builds an
+# initramfs for and check.sh boots on (default: $XEN).
 XEN=${XEN:-4.17}
-case $XEN in
-4.17|4.20) ;;
-*) echo "ERROR: XEN=$XEN: the bench has Xen 4.17 and 4.20" >&2; exit 1 ;;
-esac
+XENS=${XENS:-$XEN}
+for xen_v in $XEN $XENS; do
+	xen_pkgs "$xen_v" > /dev/null || { echo "ERROR: no Xen $xen_v on the bench (4.17, 4.20)" >&2; exit 1; }
+done
 XENROOT=$CACHE/xenroot-$XEN
 XEN_IMAGE=$XENROOT/boot/xen-$XEN-arm64
 # Results and test names of another Xen than 4.17 carry its version:

@@ -11,8 +11,6 @@
 
 mkdir -p "$CACHE"
 : > "$CACHE/stage-times"
-XENS=${XENS:-$XEN}
-export XENS
 stage "setup" "$BENCH_DIR/setup.sh"
 initramfs() {
 	local v

@@ -11,22 +11,12 @@ qemu-system-arm qemu-system-x86 gcc libc6-dev device-tree-compiler bc flex bison
 kmod rsync ccache python3 python3-ply python3-git xz-utils gzip gnuplot-nox sparse"
 
 # Xen and the arm64 userland of the dom0 and domU initramfs, of each Xen
-# in XENS (default: $XEN): what every version needs, then what is its own.
+# in XENS: what every version needs (lib.sh xen_pkgs: what is its own).
 ARM64_PKGS="xen-utils-common xenstore-utils busybox-static libc6 libncurses6
 libtinfo6 libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1
 libxenstore4 libxentoollog1 libxentoolcore1 libyajl2 libfdt1 libuuid1
 libxendevicemodel1 libxenhypfs1 zlib1g libgcc-s1 libcom-err2 libzstd1
 liblzma5 libbz2-1.0 liblzo2-2"
-# xen_pkgs VERSION: the suites it comes from (none: the host's own, which
-# are bookworm's), then its packages.
-xen_pkgs() {
-	case $1 in
-	4.17) echo "- xen-hypervisor-4.17-arm64 xen-utils-4.17 libxenmisc4.17 libext2fs2" ;;
-	# trixie's 64-bit time_t transition renamed libext2fs2.
-	4.20) echo "trixie xen-hypervisor-4.20-arm64 xen-utils-4.20 libxenmisc4.20 libext2fs2t64" ;;
-	*) die "no packages for Xen $1" ;;
-	esac
-}
 # The x86 PV dom0 (scenario x86-pv): Xen and a static busybox.
 AMD64_PKGS="xen-hypervisor-4.17-amd64 busybox-static"
 
@@ -61,7 +51,6 @@ fi
 # Packages of newer suites (the kernel base of bases/$BASE, Xen 4.20) come
 # through a private apt state, so that the host's own sources stay as they
 # are.  Its suites: the base's and those of the Xens in XENS.
-XENS=${XENS:-$XEN}
 newer_suites=$(for v in $XENS; do xen_pkgs "$v" | cut -d' ' -f1; done |
 	cat - <(printf '%s\n' $BASE_SUITES) | grep -vx -e - -e bookworm | sort -u | paste -sd' ' -)
 PRIVATE=(-o "Dir::State=$CACHE/apt/state" -o "Dir::Cache=$CACHE/apt/cache"

@@ -14,18 +14,20 @@ kind=$1
 scenario=$2
 flavour=${3:-test}
 out=$BUILD/$kind-$flavour
+# The x86 dom0 boots on Xen 4.17's amd64 build whatever XEN says.
+sfx=$XEN_SUFFIX
+[ "$flavour" = x86 ] && sfx=
 dir=$RESULTS/$kind-$scenario
 [ "$flavour" = test ] || dir=$dir-$flavour
-initramfs=$out/dom0-initramfs$XEN_SUFFIX.cpio.gz
-[ "$flavour" = x86 ] && initramfs=$out/dom0-initramfs.cpio.gz
-[ "$flavour" = x86 ] || dir=$dir$XEN_SUFFIX
+dir=$dir$sfx
+initramfs=$out/dom0-initramfs$sfx.cpio.gz
 # A repeated boot of the bench (bench.sh) keeps its own results.
 dir=$dir${RUN_TAG:+-$RUN_TAG}
 [ -f "$out/Image" ] && [ -f "$initramfs" ] || die "build $kind $flavour first (and its initramfs for Xen $XEN)"
 # Results of a 16 or 64 KiB-page kernel are told apart by their name.
 name=$kind
 case $flavour in *-16k|*-64k) name=$kind-${flavour##*-} ;; esac
-[ "$flavour" = x86 ] || name=$name$XEN_SUFFIX
+name=$name$sfx
 # QEMU's cortex-a57 has no 16 KiB granule: such a kernel would never print.
 cpu=cortex-a57
 case $flavour in *-16k) cpu=max,pauth-impdef=on ;; esac

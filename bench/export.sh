@@ -14,8 +14,11 @@ n=$(git -C "$DEV" rev-list --count "$BASE_TAG..HEAD")
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# A stable backport's subjects name its kernel: [PATCH 6.12 01/13].
+prefix=PATCH
+[ -z "$BASE_UPSTREAM" ] || prefix="PATCH $BASE"
 git -C "$DEV" format-patch -q --zero-commit --no-signature --cover-letter \
-	--subject-prefix=PATCH -o "$tmp" "$BASE_TAG..HEAD"
+	--subject-prefix="$prefix" -o "$tmp" "$BASE_TAG..HEAD"
 old=$(ls "$SERIES_DIR"/0000-cover-letter.patch 2> /dev/null || true)
 python3 - "$tmp/0000-cover-letter.patch" "$old" <<'PY'
 import re, sys
@@ -35,8 +38,26 @@ if old_p:
     new = re.sub(r"^(?=Subject: )", lambda m: rcpt, new, count=1, flags=re.M)
 open(new_p, "w").write(new)
 PY
+if [ -n "$BASE_UPSTREAM" ]; then
+	# A backport keeps only the patches it adjusted: series lists every
+	# patch, the upstream file of one taken as it is, and range-diff
+	# records how the others differ (series-check.sh compares).
+	up=$REPO_DIR/series/$BASE_UPSTREAM
+	"$BENCH_DIR/range-diff.py" "$up" "$tmp" "$BASE" > "$tmp/range-diff" ||
+		{ cat "$tmp/range-diff" >&2; die "the backport does not pair up with series/$BASE_UPSTREAM"; }
+	ups=($(ls "$up"/[0-9][0-9][0-9][0-9]-*.patch | grep -v '/0000-'))
+	mine=($(ls "$tmp"/[0-9][0-9][0-9][0-9]-*.patch | grep -v '/0000-'))
+	for i in "${!mine[@]}"; do
+		if grep -q "^$(printf %04d $((i + 1))) = " "$tmp/range-diff"; then
+			echo "../$BASE_UPSTREAM/$(basename "${ups[$i]}")"
+			rm "${mine[$i]}"
+		else
+			basename "${mine[$i]}"
+		fi
+	done > "$tmp/series"
+fi
 mkdir -p "$SERIES_DIR"
 rm -f "$SERIES_DIR"/[0-9][0-9][0-9][0-9]-*.patch
-cp "$tmp"/*.patch "$SERIES_DIR/"
+cp "$tmp"/* "$SERIES_DIR/"
 log "series/$BASE: $n patches and the cover letter from $DEV"
 git -C "$REPO_DIR" status --short -- "series/$BASE" >&2

@@ -16,13 +16,29 @@ export CCACHE_MAXSIZE=5G
 # Objects of the two trees differ only in the build directory's name.
 export CCACHE_NOHASHDIR=1
 
-# The kernel base (bases/$BASE) and its series (series/$BASE/).
+# The kernel base (bases/$BASE) and its series (series/$BASE/).  A
+# backport (BASE_UPSTREAM: the base whose series it backports) keeps only
+# the patches it adjusted; series/$BASE/series lists all of them in order,
+# each a path relative to series/$BASE/ (../mainline/0001-... for a patch
+# taken as it is), and series/$BASE/range-diff how the others differ.
 BASE=${BASE:-mainline}
 [ -f "$REPO_DIR/bases/$BASE" ] || { echo "ERROR: no bases/$BASE" >&2; exit 1; }
+BASE_UPSTREAM=
 . "$REPO_DIR/bases/$BASE"
 SERIES_DIR=$REPO_DIR/series/$BASE
 # The patches of the series, in order, without the cover letter.
-series_patches() { ls "$SERIES_DIR"/[0-9][0-9][0-9][0-9]-*.patch 2> /dev/null | grep -v '/0000-' || true; }
+series_patches() {
+	if [ -f "$SERIES_DIR/series" ]; then
+		sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SERIES_DIR/series" |
+			while read -r p; do echo "$SERIES_DIR/$p"; done
+	else
+		ls "$SERIES_DIR"/[0-9][0-9][0-9][0-9]-*.patch 2> /dev/null | grep -v '/0000-' || true
+	fi
+}
+# Trees, builds and test names of a base other than mainline carry its
+# name: base_suffix 6.12 is "-6.12".
+base_suffix() { [ "$1" = mainline ] || echo "-$1"; }
+BASE_SUFFIX=$(base_suffix "$BASE")
 
 # The arm64 Xens of the bench and their Debian packages: xen_pkgs VERSION
 # prints the suite they come from ("-": the host's own, bookworm's), then
@@ -52,8 +68,8 @@ XEN_SUFFIX=$(xen_suffix "$XEN")
 # The x86 PV dom0 of scenario x86-pv: Xen 4.17 amd64 and a static busybox.
 XENROOT_X86=$CACHE/xenroot-amd64
 XEN_IMAGE_X86=$XENROOT_X86/boot/xen-4.17-amd64
-SRC=$CACHE/src
-BUILD=$CACHE/build
+SRC=$CACHE/src$BASE_SUFFIX
+BUILD=$CACHE/build$BASE_SUFFIX
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }

@@ -73,12 +73,20 @@ private_apt_update() {
 	private_updated=1
 }
 
-if ! ls "$CACHE"/debs-base/"${BASE_PACKAGE}_${BASE_VERSION//:/%3a}"_*.deb > /dev/null 2>&1; then
-	mkdir -p "$CACHE/debs-base"
-	rm -f "$CACHE"/debs-base/*.deb
-	private_apt_update
+# The kernel base: BASE_SUITES "-" is the host's own sources (bookworm's).
+debs=$CACHE/debs-base$BASE_SUFFIX
+if ! ls "$debs/${BASE_PACKAGE}_${BASE_VERSION//:/%3a}"_*.deb > /dev/null 2>&1; then
+	mkdir -p "$debs"
+	rm -f "$debs"/*.deb
+	apt=(apt-get)
+	if [ "$BASE_SUITES" = - ]; then
+		apt_update
+	else
+		private_apt_update
+		apt=(apt-get "${PRIVATE[@]}")
+	fi
 	log "downloading $BASE_PACKAGE $BASE_VERSION ($BASE_SUITES)"
-	(cd "$CACHE/debs-base" && apt-get "${PRIVATE[@]}" download "$BASE_PACKAGE=$BASE_VERSION") \
+	(cd "$debs" && "${apt[@]}" download "$BASE_PACKAGE=$BASE_VERSION") \
 		> "$CACHE/apt-base.log" 2>&1 ||
 		{ tail -20 "$CACHE/apt-base.log" >&2; die "cannot download $BASE_PACKAGE $BASE_VERSION"; }
 fi

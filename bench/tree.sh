@@ -15,8 +15,8 @@ BASE_DATE="2000-01-01T00:00:00Z"
 
 make_base() {
 	local deb tmp=$SRC/base.tmp unpack=$SRC/base.deb
-	deb=$(ls "$CACHE"/debs-base/"${BASE_PACKAGE}_"*.deb 2> /dev/null | head -1)
-	[ -n "$deb" ] || die "no $BASE_PACKAGE package in $CACHE/debs-base: run bench/setup.sh"
+	deb=$(ls "$CACHE/debs-base$BASE_SUFFIX/${BASE_PACKAGE}_"*.deb 2> /dev/null | head -1)
+	[ -n "$deb" ] || die "no $BASE_PACKAGE package in $CACHE/debs-base$BASE_SUFFIX: run bench/setup.sh"
 	rm -rf "$tmp" "$unpack"
 	mkdir -p "$tmp" "$unpack"
 	dpkg-deb -x "$deb" "$unpack"

@@ -24,6 +24,9 @@ export CCACHE_NOHASHDIR=1
 BASE=${BASE:-mainline}
 [ -f "$REPO_DIR/bases/$BASE" ] || { echo "ERROR: no bases/$BASE" >&2; exit 1; }
 BASE_UPSTREAM=
+# The flavour of build.sh the checks of this base build and boot: the
+# test kernel (debug options) for mainline.
+BASE_FLAVOUR=test
 . "$REPO_DIR/bases/$BASE"
 SERIES_DIR=$REPO_DIR/series/$BASE
 # The patches of the series, in order, without the cover letter.

@@ -5,8 +5,10 @@
 # with a reason in bench/checkpatch-ignore), "git am" on a clean base
 # (bench/tree.sh's stage, which this script then walks commit by commit),
 # every patch built on its own (drivers/xen/ and arch/arm64/xen/ with the
-# arm64 test config and the KUnit tests, W=1), and sparse (C=2) on those
-# directories with no warning that the base does not have.
+# arm64 config of the base's kernel, BASE_FLAVOUR, and the KUnit tests,
+# W=1), sparse (C=2) on those directories with no warning that the base
+# does not have, and for a backport, its range-diff against the upstream
+# series as recorded.
 . "$(dirname "$0")/lib.sh"
 
 WT=$SRC/stage
@@ -22,13 +24,13 @@ checkpatch() {
 	n=$(basename "$1" | cut -c1-4)
 	if out=$(cd "$SRC/base" && scripts/checkpatch.pl --strict --show-types \
 		--ignore "$ignore" -q "$1" 2>&1); then
-		echo "PASS series.$n.checkpatch"
+		echo "PASS series$BASE_SUFFIX.$n.checkpatch"
 	else
-		echo "FAIL series.$n.checkpatch $(echo "$out" | grep -m1 -E '^(ERROR|WARNING|CHECK)')"
+		echo "FAIL series$BASE_SUFFIX.$n.checkpatch $(echo "$out" | grep -m1 -E '^(ERROR|WARNING|CHECK)')"
 	fi
 }
 export -f checkpatch
-export SRC ignore
+export SRC ignore BASE_SUFFIX
 # One checkpatch per CPU; the lines in patch order.
 printf '%s\n' $patches | xargs -P "$(nproc)" -I{} bash -c 'checkpatch {}' | sort -k2
 
@@ -37,16 +39,32 @@ printf '%s\n' $patches | xargs -P "$(nproc)" -I{} bash -c 'checkpatch {}' | sort
 head=$(git -C "$WT" rev-parse HEAD)
 n=$(git -C "$WT" rev-list --count "$BASE_TAG..$head")
 if [ "$n" = "$(echo "$patches" | wc -w)" ] && git -C "$WT" diff --quiet "$head"; then
-	echo "PASS series.git-am $n patches on $(make -s -C "$WT" kernelversion)"
+	echo "PASS series$BASE_SUFFIX.git-am $n patches on $(make -s -C "$WT" kernelversion)"
 else
-	echo "FAIL series.git-am the stage holds $n commits on $BASE_TAG for $(echo "$patches" | wc -w) patches: run bench/tree.sh"
+	echo "FAIL series$BASE_SUFFIX.git-am the stage holds $n commits on $BASE_TAG for $(echo "$patches" | wc -w) patches: run bench/tree.sh"
 	exit 0
 fi
 
-# The arm64 test config, with the KUnit tests where the series has them.
+# A backport differs from its upstream patches as series/$BASE/range-diff
+# recorded when it was written (bench/export.sh): a change to an upstream
+# patch that the backport has not followed shows here.
+if [ -n "$BASE_UPSTREAM" ]; then
+	rd=$RESULTS/range-diff$BASE_SUFFIX
+	mkdir -p "$RESULTS"
+	if ! "$BENCH_DIR/range-diff.py" "$REPO_DIR/series/$BASE_UPSTREAM" "$SERIES_DIR" "$BASE" > "$rd"; then
+		echo "FAIL series$BASE_SUFFIX.range-diff $(grep -m1 '!' "$rd" | grep -v '^     ') (results/$(basename "$rd"))"
+	elif ! diff -u "$SERIES_DIR/range-diff" "$rd" > "$rd.diff"; then
+		echo "FAIL series$BASE_SUFFIX.range-diff differs from series/$BASE/range-diff, first at: $(sed -n '3,$p' "$rd.diff" | grep -m1 '^[-+]' | cut -c1-120) (results/$(basename "$rd").diff): port the upstream change, then make export BASE=$BASE"
+	else
+		echo "PASS series$BASE_SUFFIX.range-diff $(grep -c '^[0-9]* = ' "$rd") patches as in $BASE_UPSTREAM, $(grep -c '^[0-9]* ! ' "$rd") adjusted, each with its note, as recorded"
+	fi
+fi
+
+# The arm64 config of the base's kernel (the test config for mainline),
+# with the KUnit tests where the series has them.
 mkdir -p "$O"
-if ! cmp -s "$BUILD/patched-test/.config" "$O/.config.want"; then
-	cp "$BUILD/patched-test/.config" "$O/.config.want"
+if ! cmp -s "$BUILD/patched-$BASE_FLAVOUR/.config" "$O/.config.want"; then
+	cp "$BUILD/patched-$BASE_FLAVOUR/.config" "$O/.config.want"
 	rm -f "$O/.config"
 fi
 cfg() {
@@ -92,10 +110,10 @@ for c in $(git -C "$WT" rev-list --reverse "$BASE_TAG".."$head"); do
 	cfg
 	if "${MAKE[@]}" W=1 $DIRS > "$O.$n.log" 2>&1; then
 		w=$(grep -cE '^[^ ]+:[0-9]+:[0-9]+: warning:' "$O.$n.log" || true)
-		line="PASS series.$(printf %04d "$n").builds $DIRS W=1, $w warnings"
+		line="PASS series$BASE_SUFFIX.$(printf %04d "$n").builds $DIRS W=1, $w warnings"
 		echo "$tree $cfg_key $line" >> "$built"
 	else
-		line="FAIL series.$(printf %04d "$n").builds $(grep -m1 -E 'error:|Error [0-9]' "$O.$n.log")"
+		line="FAIL series$BASE_SUFFIX.$(printf %04d "$n").builds $(grep -m1 -E 'error:|Error [0-9]' "$O.$n.log")"
 	fi
 	echo "$line"
 done
@@ -104,7 +122,7 @@ cfg
 sparse_of > "$O.sparse.head"
 new=$(comm -13 "$O.sparse.base" "$O.sparse.head")
 if [ -z "$new" ]; then
-	echo "PASS series.sparse C=2 $DIRS: no new warning ($(wc -l < "$O.sparse.head") in all, as in the base)"
+	echo "PASS series$BASE_SUFFIX.sparse C=2 $DIRS: no new warning ($(wc -l < "$O.sparse.head") in all, as in the base)"
 else
-	echo "FAIL series.sparse $(echo "$new" | head -2 | tr '\n' ' ')"
+	echo "FAIL series$BASE_SUFFIX.sparse $(echo "$new" | head -2 | tr '\n' ' ')"
 fi

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make run       set up, build, boot the domU scenario, print a report
-# make check     every suite; ends with "N passed, N failed"
+# make check     every suite of every base; ends with "N passed, N failed"
+#                (BASE=6.12 XEN=4.20: one cell of the matrix)
 # make bench     patched vs base vs ballooning: results/bench.{json,md,png}
 # make defects   plant known bugs, show which KUnit cases catch them
 # make series    the gates on series/$(BASE)/: checkpatch, git am on the
@@ -16,14 +17,16 @@ all: run
 prepare:
 	bench/prepare.sh
 
+run: export XEN ?= 4.17
 run:
 	KINDS=patched PAGE_FLAVOURS= X86_PV=0 bench/prepare.sh
 	SCENARIOS=domu PAGE_FLAVOURS= X86_PV=0 SKIP_BASE=1 SKIP_STATIC=1 SKIP_KUNIT=1 \
 		bench/check.sh > /dev/null || true
 	bench/report.sh
 
-# On both Xens, or on the one XEN names.
-check: export XENS ?= $(if $(XEN),$(XEN),4.17 4.20)
+# The matrix: every base on its Xens (bench/lib.sh, bases/), or the base
+# BASE names; XEN=... boots every base of the run on that Xen only.
+check: export BASES ?= $(if $(BASE),$(BASE),mainline 6.12 6.1)
 check: prepare
 	bench/check.sh
 

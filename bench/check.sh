@@ -5,80 +5,105 @@
 # (fix.*); its own results are printed for comparison, not counted.
 . "$(dirname "$0")/lib.sh"
 
-SCENARIOS=${SCENARIOS:-modern legacy domu policy}
+# The bases of the run: BASES (default $BASE), each with the Xens,
+# kernels and scenarios of its own (lib.sh, bases/), or those the caller
+# gave for all of them (XEN, XENS, PAGE_FLAVOURS, X86_PV, SCENARIOS).
+BASES=${BASES:-$BASE}
 mkdir -p "$RESULTS"
 all=$RESULTS/check.txt
 : > "$all"
+# settings_of BASE: "XENS|FLAVOUR|PAGE_FLAVOURS|X86_PV|SCENARIOS" of BASE
+# for this run, from a shell of its own (this one has $BASE's).
+settings_of() {
+	BASE=$1 bash -c '. "$0"; echo "$XENS|$BASE_FLAVOUR|$CHECK_PAGE_FLAVOURS|$CHECK_X86_PV|$CHECK_SCENARIOS"' \
+		"$BENCH_DIR/lib.sh"
+}
 
-# The suites that need no Xen: hygiene, compile tests, the series gates,
-# KUnit and the planted defects.
+# The suites that need no Xen: hygiene and the compile tests (mainline),
+# the series gates, KUnit and the planted defects (mainline).
 suites() {
-	if [ -z "${SKIP_STATIC:-}" ]; then
-		stage "hygiene" "$BENCH_DIR/hygiene.sh" | tee -a "$all"
-		# Compile tests: no warning (W=1) in a file this repository touches.
-		ours=$(grep -E '\.(c|h)$' "$SRC/stage.files" | sed 's/\./\\./g' | paste -sd'|')
-		for t in x86_64-xen arm64-64k; do
-			if w=$(stage "compile test $t" "$BENCH_DIR/compile-test.sh" "$t" 2>&1); then
-				bad=$(echo "$w" | grep -E "$ours" || true)
-				[ -z "$bad" ] && echo "PASS compile.$t W=1" ||
-					echo "FAIL compile.$t $(echo "$bad" | head -2)"
-			else
-				echo "FAIL compile.$t $(echo "$w" | tail -3 | tr '\n' ' ')"
-			fi | tee -a "$all"
-		done
-		# The series as a maintainer gets it: per patch checkpatch and build.
-		stage "series gates" "$BENCH_DIR/series-check.sh" | tee -a "$all"
-	fi
-	if [ -z "${SKIP_KUNIT:-}" ]; then
-		# The suites run in the Images the scenarios boot: with the debug
-		# options (4 KiB pages) and on the production paths (64 KiB pages).
-		for flavour in test ${PAGE_FLAVOURS-prod-64k}; do
-			stage "kunit $flavour" "$BENCH_DIR/kunit.sh" "$flavour" | tee -a "$all"
-		done
-		# The suites must catch the bugs planted by bench/defects/*.patch.
-		stage "defects" "$BENCH_DIR/defects.sh" 2> /dev/null | tee -a "$all"
-	fi
+	local b flavours flavour
+	for b in $BASES; do
+		IFS='|' read -r _ flavour flavours _ _ < <(settings_of "$b")
+		if [ -z "${SKIP_STATIC:-}" ]; then
+			[ "$b" != mainline ] || BASE=mainline static_mainline
+			# The series as a maintainer gets it: per patch checkpatch and build.
+			BASE=$b stage "series gates$(base_suffix "$b")" "$BENCH_DIR/series-check.sh" | tee -a "$all"
+		fi
+		if [ -z "${SKIP_KUNIT:-}" ]; then
+			# The suites run in the Images the scenarios boot: for
+			# mainline with the debug options (4 KiB pages) and on the
+			# production paths (64 KiB pages).
+			for f in $flavour $flavours; do
+				BASE=$b stage "kunit$(base_suffix "$b") $f" "$BENCH_DIR/kunit.sh" "$f" | tee -a "$all"
+			done
+			# The suites must catch the bugs planted by bench/defects/*.patch.
+			[ "$b" != mainline ] ||
+				BASE=mainline stage "defects" "$BENCH_DIR/defects.sh" 2> /dev/null | tee -a "$all"
+		fi
+	done
+}
+static_mainline() {
+	local ours t w bad
+	stage "hygiene" "$BENCH_DIR/hygiene.sh" | tee -a "$all"
+	# Compile tests: no warning (W=1) in a file this repository touches.
+	ours=$(grep -E '\.(c|h)$' "$CACHE/src$(base_suffix mainline)/stage.files" | sed 's/\./\\./g' | paste -sd'|')
+	for t in x86_64-xen arm64-64k; do
+		if w=$(stage "compile test $t" "$BENCH_DIR/compile-test.sh" "$t" 2>&1); then
+			bad=$(echo "$w" | grep -E "$ours" || true)
+			[ -z "$bad" ] && echo "PASS compile.$t W=1" ||
+				echo "FAIL compile.$t $(echo "$bad" | head -2)"
+		else
+			echo "FAIL compile.$t $(echo "$w" | tail -3 | tr '\n' ' ')"
+		fi | tee -a "$all"
+	done
 }
 
 # The boots, as many at a time as their vCPUs (lib.sh boot_vcpus) fit in
 # BOOT_CORES (default: the host's), their results printed in the order of
-# the list.
+# the list: "MODE KIND SCENARIO FLAVOUR XEN BASE".
 BOOT_CORES=${BOOT_CORES:-$(nproc)}
-# Every arm64 boot runs on each Xen of XENS (lib.sh; default $XEN):
-# Debian 12's 4.17 and Debian 13's 4.20, which advertises its regions
-# differently (2 MiB short of their end, fixed in 4.21).
 boots=()
-for xen in $XENS; do
-	for sc in $SCENARIOS; do
-		boots+=("counted patched $sc test $xen")
-	done
-	# Other page sizes (bench/prepare.sh PAGE_FLAVOURS), where the granule
-	# and the memmap differ: discovery, the figures and give-back (modern),
-	# ballooning (legacy), a domU of the same page size (domu).  64 KiB by
-	# default, built without the debug options ("prod": the production
-	# paths of the allocator, and 8 minutes less to build cold than with
-	# them); each such kernel is a whole build, so 16 KiB runs with
-	# PAGE_FLAVOURS="test-16k prod-64k".
-	for flavour in ${PAGE_FLAVOURS-prod-64k}; do
-		for sc in ${PAGE_SCENARIOS:-modern legacy domu}; do
-			boots+=("counted patched $sc $flavour $xen")
+for b in $BASES; do
+	IFS='|' read -r xens flavour flavours x86_pv scenarios < <(settings_of "$b")
+	# Every arm64 boot runs on each Xen of the base: for mainline,
+	# Debian 12's 4.17 and Debian 13's 4.20, which advertises its
+	# regions differently (2 MiB short of their end, fixed in 4.21).
+	for xen in $xens; do
+		for sc in $scenarios; do
+			boots+=("counted patched $sc $flavour $xen $b")
+		done
+		# Other page sizes (PAGE_FLAVOURS), where the granule and the
+		# memmap differ: discovery, the figures and give-back (modern),
+		# ballooning (legacy), a domU of the same page size (domu).  For
+		# mainline 64 KiB, built without the debug options ("prod": the
+		# production paths of the allocator, and 8 minutes less to build
+		# cold than with them); each such kernel is a whole build, so 16
+		# KiB runs with PAGE_FLAVOURS="test-16k prod-64k".
+		for f in $flavours; do
+			for sc in ${PAGE_SCENARIOS:-modern legacy domu}; do
+				boots+=("counted patched $sc $f $xen $b")
+			done
 		done
 	done
+	# x86: a PV dom0 on Xen's amd64 build (4.17), where the allocator is
+	# seeded with the pages of Xen's extra memory (X86_PV).
+	[ "$x86_pv" = 1 ] && boots+=("counted patched x86-pv x86 ${xens%% *} $b")
+	# The unpatched mainline base boots only where a result needs it:
+	# modern, which shows the bugs the fixes at the head of the series
+	# remove (fix.*).  Its lines are printed for comparison, not
+	# counted; an unchanged boot is not repeated (scenario.sh
+	# REUSE_RESULTS).
+	if [ "$b" = mainline ] && [ -z "${SKIP_BASE:-}" ]; then
+		boots+=("info base modern $flavour ${xens%% *} $b")
+		base_xen=${xens%% *}
+	fi
 done
-first_xen=${XENS%% *}
-# x86: a PV dom0 on Xen's amd64 build (4.17), where the allocator is
-# seeded with the pages of Xen's extra memory (bench/prepare.sh X86_PV).
-[ "${X86_PV:-1}" = 1 ] && boots+=("counted patched x86-pv x86 $first_xen")
-# The unpatched base boots only where a result needs it: modern, which
-# shows the bugs the fixes at the head of the series remove (fix.*).  Its
-# lines are printed for comparison, not counted; an unchanged boot is not
-# repeated (scenario.sh REUSE_RESULTS).
-[ -n "${SKIP_BASE:-}" ] || boots+=("info base modern test $first_xen")
 
 boot() {
 	local mode=$1 kind=$2 sc=$3 flavour=$4 label
-	export XEN=$5
-	label="scenario $kind $sc"
+	export XEN=$5 BASE=$6
+	label="scenario $kind$(base_suffix "$BASE") $sc"
 	[ "$flavour" = test ] || label="$label $flavour"
 	[ "$flavour" = x86 ] || label="$label, Xen $XEN"
 	if [ "$mode" = info ]; then
@@ -103,7 +128,7 @@ busy_cores() {
 boot_all() {
 	local i v
 	for i in "${!boots[@]}"; do
-		# shellcheck disable=SC2086 # the spec is five words
+		# shellcheck disable=SC2086 # the spec is six words
 		set -- ${boots[$i]}
 		v=$(boot_vcpus "$3" "$4")
 		while [ -n "$(jobs -rp)" ] && [ $(($(busy_cores) + v)) -gt "$BOOT_CORES" ]; do
@@ -137,7 +162,7 @@ done | tee -a "$all"
 fix_gate() {
 	local name=$1 pattern=$2 sc=$3 hit
 	local sfx
-	sfx=$(xen_suffix "$first_xen")
+	sfx=$(xen_suffix "$base_xen")
 	local base_log=$RESULTS/base-$sc$sfx/console.log patched_log=$RESULTS/patched-$sc$sfx/console.log
 	[ -f "$base_log" ] && [ -f "$patched_log" ] || { echo "SKIP fix.$name no $sc boots"; return; }
 	hit=$(grep -v '^(XEN)' "$base_log" | grep -m1 -oE "$pattern" || true)
@@ -149,7 +174,7 @@ fix_gate() {
 		echo "PASS fix.$name base $BASE_TAG in $sc: \"$hit\"; patched: none"
 	fi
 }
-if [ -z "${SKIP_BASE:-}" ]; then
+if [ -n "${base_xen:-}" ]; then
 	{
 		fix_gate gntdev-lock-order '\(&priv->lock\)[^ ]* at: gntdev_mmap' modern
 		fix_gate privcmd-mmap-resource-vma 'kernel BUG at drivers/xen/privcmd.c:[0-9]+' modern

@@ -4,7 +4,7 @@
 # kernel (build.sh: the "test" and "prod" flavours have those that
 # drivers/xen/.kunitconfig names, off unless kunit.enable=1) by booting its
 # Image under QEMU without Xen, as kunit.py's arm64 QEMU does; one line per
-# test case, named kunit[-PAGES].SUITE.CASE.  BUILD is the build directory
+# test case, named kunit[-BASE][-PAGES].SUITE.CASE.  BUILD is the build directory
 # (default $BUILD/patched-FLAVOUR); the planted defects use their own.
 # The Image is the one that boots as dom0, so the suites test what the
 # scenarios boot, with its debug options or without them.
@@ -12,10 +12,10 @@
 
 flavour=${1:-test}
 out=${2:-$BUILD/patched-$flavour}
-log_file=$RESULTS/kunit.log
-[ "$flavour" = test ] || log_file=$RESULTS/kunit-$flavour.log
-prefix=kunit
-case $flavour in *-16k|*-64k) prefix=kunit-${flavour##*-} ;; esac
+log_file=$RESULTS/kunit$BASE_SUFFIX.log
+[ "$flavour" = test ] || log_file=$RESULTS/kunit$BASE_SUFFIX-$flavour.log
+prefix=kunit$BASE_SUFFIX
+case $flavour in *-16k|*-64k) prefix=$prefix-${flavour##*-} ;; esac
 [ -f "$out/Image" ] || die "no $out/Image: run bench/build.sh patched $flavour"
 grep -q '^CONFIG_XEN_UNPOPULATED_KUNIT_TEST=y' "$out/.config" ||
 	die "$out has no KUnit suites (flavour $flavour)"

@@ -24,10 +24,28 @@ export CCACHE_NOHASHDIR=1
 BASE=${BASE:-mainline}
 [ -f "$REPO_DIR/bases/$BASE" ] || { echo "ERROR: no bases/$BASE" >&2; exit 1; }
 BASE_UPSTREAM=
-# The flavour of build.sh the checks of this base build and boot: the
-# test kernel (debug options) for mainline.
+# What the checks of the base build and boot; these are mainline's, and
+# bases/$BASE says what differs:
+#   BASE_FLAVOUR        build.sh's flavour of its 4 KiB-page kernels
+#   BASE_KINDS          the patched kernel, and the unpatched one ("base")
+#                       that shows the bugs the fixes remove (fix.*)
+#   BASE_PAGE_FLAVOURS  patched kernels with other page sizes
+#   BASE_X86_PV         1: the x86_64 PV dom0 kernel of scenario x86-pv
+#   BASE_SCENARIOS      what each Xen boots (scenario.sh)
+#   BASE_XENS           the Xens it boots on, the one Debian ships it with first
 BASE_FLAVOUR=test
+BASE_KINDS="patched base"
+BASE_PAGE_FLAVOURS=prod-64k
+BASE_X86_PV=1
+BASE_SCENARIOS="modern legacy domu policy"
+BASE_XENS="4.17 4.20"
 . "$REPO_DIR/bases/$BASE"
+# The caller's KINDS, PAGE_FLAVOURS ("" for none), X86_PV and SCENARIOS,
+# or the base's own.
+CHECK_KINDS=${KINDS-$BASE_KINDS}
+CHECK_PAGE_FLAVOURS=${PAGE_FLAVOURS-$BASE_PAGE_FLAVOURS}
+CHECK_X86_PV=${X86_PV:-$BASE_X86_PV}
+CHECK_SCENARIOS=${SCENARIOS:-$BASE_SCENARIOS}
 SERIES_DIR=$REPO_DIR/series/$BASE
 # The patches of the series, in order, without the cover letter.
 series_patches() {
@@ -54,11 +72,12 @@ xen_pkgs() {
 	*) return 1 ;;
 	esac
 }
-# XEN: the Xen a boot runs on, and whose userland its initramfs has
-# (default Debian 12's 4.17); XENS: those prepare.sh unpacks and builds an
-# initramfs for and check.sh boots on (default: $XEN).
-XEN=${XEN:-4.17}
-XENS=${XENS:-$XEN}
+# XENS: the Xens prepare.sh unpacks and builds an initramfs for and
+# check.sh boots on (default: $XEN if given, else the base's); XEN: the
+# Xen a boot runs on, and whose userland its initramfs has (default: the
+# first of XENS).
+XENS=${XENS:-${XEN:-$BASE_XENS}}
+XEN=${XEN:-${XENS%% *}}
 for xen_v in $XEN $XENS; do
 	xen_pkgs "$xen_v" > /dev/null || { echo "ERROR: no Xen $xen_v on the bench (4.17, 4.20)" >&2; exit 1; }
 done

@@ -1,33 +1,44 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Everything before the first boot: packages, trees, kernels, initramfs.
-#   KINDS           kernels built with 4 KiB pages (default: patched base)
-#   PAGE_FLAVOURS   patched kernels with other page sizes (default:
+# Everything before the first boot: packages, trees, kernels, initramfs,
+# for each base of BASES (default $BASE).  What each base builds is its
+# own (bench/lib.sh, bases/), unless the caller says:
+#   KINDS           kernels built with 4 KiB pages, in the base's flavour
+#                   (mainline: patched base, the test flavour)
+#   PAGE_FLAVOURS   patched kernels with other page sizes (mainline:
 #                   prod-64k; also test-16k, test-64k, see build.sh)
-#   X86_PV          1 (default): the x86_64 PV dom0 kernel of scenario x86-pv
-#   XENS            the arm64 Xens to boot on, each with an initramfs of its
-#                   userland (default: $XEN, 4.17)
+#   X86_PV          1: the x86_64 PV dom0 kernel of scenario x86-pv
+#                   (mainline only)
+#   XEN, XENS       the arm64 Xens to boot on, each with an initramfs of
+#                   its userland (default: the base's)
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$CACHE"
-: > "$CACHE/stage-times"
-stage "setup" "$BENCH_DIR/setup.sh"
+if [ -z "${PREPARE_BASE:-}" ]; then
+	: > "$CACHE/stage-times"
+	for b in ${BASES:-$BASE}; do
+		BASE=$b PREPARE_BASE=1 "$0"
+	done
+	exit 0
+fi
+
+stage "setup$BASE_SUFFIX" "$BENCH_DIR/setup.sh"
 initramfs() {
 	local v
 	for v in $XENS; do
-		XEN=$v stage "initramfs $1 $2 (Xen $v)" "$BENCH_DIR/initramfs.sh" "$1" "$2"
+		XEN=$v stage "initramfs$BASE_SUFFIX $1 $2 (Xen $v)" "$BENCH_DIR/initramfs.sh" "$1" "$2"
 	done
 }
-stage "tree" "$BENCH_DIR/tree.sh"
-for kind in ${KINDS-patched base}; do
-	stage "build $kind kernel" "$BENCH_DIR/build.sh" "$kind"
-	initramfs "$kind" test
+stage "tree$BASE_SUFFIX" "$BENCH_DIR/tree.sh"
+for kind in $CHECK_KINDS; do
+	stage "build$BASE_SUFFIX $kind $BASE_FLAVOUR kernel" "$BENCH_DIR/build.sh" "$kind" "$BASE_FLAVOUR"
+	initramfs "$kind" "$BASE_FLAVOUR"
 done
-for flavour in ${PAGE_FLAVOURS-prod-64k}; do
-	stage "build patched $flavour kernel" "$BENCH_DIR/build.sh" patched "$flavour"
+for flavour in $CHECK_PAGE_FLAVOURS; do
+	stage "build$BASE_SUFFIX patched $flavour kernel" "$BENCH_DIR/build.sh" patched "$flavour"
 	initramfs patched "$flavour"
 done
-if [ "${X86_PV:-1}" = 1 ]; then
-	stage "build patched x86 kernel" "$BENCH_DIR/build.sh" patched x86
-	stage "initramfs patched x86" "$BENCH_DIR/initramfs.sh" patched x86
+if [ "$CHECK_X86_PV" = 1 ]; then
+	stage "build$BASE_SUFFIX patched x86 kernel" "$BENCH_DIR/build.sh" patched x86
+	stage "initramfs$BASE_SUFFIX patched x86" "$BENCH_DIR/initramfs.sh" patched x86
 fi

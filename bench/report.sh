@@ -6,7 +6,7 @@
 
 kind=${1:-patched}
 scenario=${2:-domu}
-dir=$RESULTS/$kind-$scenario$XEN_SUFFIX
+dir=$RESULTS/$kind$BASE_SUFFIX-$scenario$XEN_SUFFIX
 log=$dir/console.log
 [ -f "$log" ] || die "no $log: run the $scenario scenario first"
 

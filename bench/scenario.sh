@@ -5,9 +5,10 @@
 # initramfs of that Xen's userland, and judge what the guests printed.
 # Scenario x86-pv boots Xen's amd64 build with the x86 kernel (FLAVOUR x86)
 # as a PV dom0 under qemu-system-x86_64.
-# Writes results/KIND-SCENARIO[-FLAVOUR][-xenNNN]/{console.log,results.txt};
-# prints one line per result, named KIND[-PAGES][-xenNNN].SCENARIO.NAME
-# (xenNNN for another Xen than 4.17: xen420).
+# Writes results/KIND[-BASE]-SCENARIO[-FLAVOUR][-xenNNN]/{console.log,results.txt};
+# prints one line per result, named KIND[-BASE][-PAGES][-xenNNN].SCENARIO.NAME
+# (BASE for another base than mainline, e.g. 6.12; xenNNN for another Xen
+# than 4.17: xen420).
 . "$(dirname "$0")/lib.sh"
 
 kind=$1
@@ -17,15 +18,16 @@ out=$BUILD/$kind-$flavour
 # The x86 dom0 boots on Xen 4.17's amd64 build whatever XEN says.
 sfx=$XEN_SUFFIX
 [ "$flavour" = x86 ] && sfx=
-dir=$RESULTS/$kind-$scenario
+dir=$RESULTS/$kind$BASE_SUFFIX-$scenario
 [ "$flavour" = test ] || dir=$dir-$flavour
 dir=$dir$sfx
 initramfs=$out/dom0-initramfs$sfx.cpio.gz
 # A repeated boot of the bench (bench.sh) keeps its own results.
 dir=$dir${RUN_TAG:+-$RUN_TAG}
 [ -f "$out/Image" ] && [ -f "$initramfs" ] || die "build $kind $flavour first (and its initramfs for Xen $XEN)"
-# Results of a 16 or 64 KiB-page kernel are told apart by their name.
-name=$kind
+# Results of another base or of a 16 or 64 KiB-page kernel are told apart
+# by their name.
+name=$kind$BASE_SUFFIX
 case $flavour in *-16k|*-64k) name=$kind-${flavour##*-} ;; esac
 name=$name$sfx
 # QEMU's cortex-a57 has no 16 KiB granule: such a kernel would never print.

@@ -52,7 +52,7 @@ fi
 # through a private apt state, so that the host's own sources stay as they
 # are.  Its suites: the base's and those of the Xens in XENS.
 newer_suites=$(for v in $XENS; do xen_pkgs "$v" | cut -d' ' -f1; done |
-	cat - <(printf '%s\n' $BASE_SUITES) | grep -vx -e - -e bookworm | sort -u | paste -sd' ' -)
+	cat - <(printf '%s\n' $BASE_SUITES) | { grep -vx -e - -e bookworm || true; } | sort -u | paste -sd' ' -)
 PRIVATE=(-o "Dir::State=$CACHE/apt/state" -o "Dir::Cache=$CACHE/apt/cache"
 	-o "Dir::Etc::SourceList=$CACHE/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
 	-o Dir::State::status=/var/lib/dpkg/status -o APT::Sandbox::User=root)

@@ -12,10 +12,10 @@ BASES=${BASES:-$BASE}
 mkdir -p "$RESULTS"
 all=$RESULTS/check.txt
 : > "$all"
-# settings_of BASE: "XENS|FLAVOUR|PAGE_FLAVOURS|X86_PV|SCENARIOS" of BASE
-# for this run, from a shell of its own (this one has $BASE's).
+# settings_of BASE: "XENS|FLAVOUR|PAGE_FLAVOURS|X86_PV|SCENARIOS|KINDS" of
+# BASE for this run, from a shell of its own (this one has $BASE's).
 settings_of() {
-	BASE=$1 bash -c '. "$0"; echo "$XENS|$BASE_FLAVOUR|$CHECK_PAGE_FLAVOURS|$CHECK_X86_PV|$CHECK_SCENARIOS"' \
+	BASE=$1 bash -c '. "$0"; echo "$XENS|$BASE_FLAVOUR|$CHECK_PAGE_FLAVOURS|$CHECK_X86_PV|$CHECK_SCENARIOS|$CHECK_KINDS"' \
 		"$BENCH_DIR/lib.sh"
 }
 
@@ -24,7 +24,7 @@ settings_of() {
 suites() {
 	local b flavours flavour
 	for b in $BASES; do
-		IFS='|' read -r _ flavour flavours _ _ < <(settings_of "$b")
+		IFS='|' read -r _ flavour flavours _ _ _ < <(settings_of "$b")
 		if [ -z "${SKIP_STATIC:-}" ]; then
 			[ "$b" != mainline ] || BASE=mainline static_mainline
 			# The series as a maintainer gets it: per patch checkpatch and build.
@@ -64,8 +64,9 @@ static_mainline() {
 # the list: "MODE KIND SCENARIO FLAVOUR XEN BASE".
 BOOT_CORES=${BOOT_CORES:-$(nproc)}
 boots=()
+fix_cells=()
 for b in $BASES; do
-	IFS='|' read -r xens flavour flavours x86_pv scenarios < <(settings_of "$b")
+	IFS='|' read -r xens flavour flavours x86_pv scenarios kinds < <(settings_of "$b")
 	# Every arm64 boot runs on each Xen of the base: for mainline,
 	# Debian 12's 4.17 and Debian 13's 4.20, which advertises its
 	# regions differently (2 MiB short of their end, fixed in 4.21).
@@ -89,14 +90,14 @@ for b in $BASES; do
 	# x86: a PV dom0 on Xen's amd64 build (4.17), where the allocator is
 	# seeded with the pages of Xen's extra memory (X86_PV).
 	[ "$x86_pv" = 1 ] && boots+=("counted patched x86-pv x86 ${xens%% *} $b")
-	# The unpatched mainline base boots only where a result needs it:
-	# modern, which shows the bugs the fixes at the head of the series
-	# remove (fix.*).  Its lines are printed for comparison, not
-	# counted; an unchanged boot is not repeated (scenario.sh
-	# REUSE_RESULTS).
-	if [ "$b" = mainline ] && [ -z "${SKIP_BASE:-}" ]; then
+	# The unpatched kernel of a base (BASE_KINDS) boots only where a
+	# result needs it: modern, on the first Xen, which shows the bugs the
+	# fixes at the head of the series remove (fix.*) and gives the figures
+	# the patched kernel's stand beside.  Its lines are printed for
+	# comparison, not counted.
+	if [[ " $kinds " == *" base "* ]] && [ -z "${SKIP_BASE:-}" ]; then
 		boots+=("info base modern $flavour ${xens%% *} $b")
-		base_xen=${xens%% *}
+		fix_cells+=("$b $flavour ${xens%% *}")
 	fi
 done
 
@@ -106,12 +107,15 @@ boot() {
 	label="scenario $kind$(base_suffix "$BASE") $sc"
 	[ "$flavour" = test ] || label="$label $flavour"
 	[ "$flavour" = x86 ] || label="$label, Xen $XEN"
+	# A boot of the same kernel, initramfs, Xen and arguments as the last
+	# is not repeated (scenario.sh): a counted one if it passed
+	# (REUSE_RESULTS= boots them all again), the unpatched kernel's always.
 	if [ "$mode" = info ]; then
-		REUSE_RESULTS=1 stage "$label (for comparison)" \
+		REUSE_RESULTS=all stage "$label (for comparison)" \
 			"$BENCH_DIR/scenario.sh" "$kind" "$sc" "$flavour" |
 			sed 's/^\([A-Z]*\) /INFO-\1 /'
 	else
-		stage "$label" "$BENCH_DIR/scenario.sh" "$kind" "$sc" "$flavour"
+		REUSE_RESULTS=${REUSE_RESULTS-1} stage "$label" "$BENCH_DIR/scenario.sh" "$kind" "$sc" "$flavour"
 	fi
 }
 out=$RESULTS/boots
@@ -159,27 +163,32 @@ done | tee -a "$all"
 
 # The fixes at the head of the series, each shown by the unpatched base in
 # the same boots: the base must show the bug, the patched kernel must not.
+# fix_gate NAME PATTERN BASE FLAVOUR XEN: fix-BASE.NAME (fix.NAME for
+# mainline), from the modern boots of that base, flavour and Xen.
 fix_gate() {
-	local name=$1 pattern=$2 sc=$3 hit
-	local sfx
-	sfx=$(xen_suffix "$base_xen")
-	local base_log=$RESULTS/base-$sc$sfx/console.log patched_log=$RESULTS/patched-$sc$sfx/console.log
-	[ -f "$base_log" ] && [ -f "$patched_log" ] || { echo "SKIP fix.$name no $sc boots"; return; }
+	local name=fix$(base_suffix "$3").$1 pattern=$2 hit base_log patched_log
+	base_log=$(result_dir base "$3" modern "$4" "$5")/console.log
+	patched_log=$(result_dir patched "$3" modern "$4" "$5")/console.log
+	[ -f "$base_log" ] && [ -f "$patched_log" ] || { echo "SKIP $name no modern boots"; return; }
 	hit=$(grep -v '^(XEN)' "$base_log" | grep -m1 -oE "$pattern" || true)
 	if [ -z "$hit" ]; then
-		echo "FAIL fix.$name the unpatched base does not show it in $sc: the test cannot fail"
+		echo "FAIL $name the unpatched base does not show it in modern: the test cannot fail"
 	elif grep -v '^(XEN)' "$patched_log" | grep -qE "$pattern"; then
-		echo "FAIL fix.$name the patched kernel still shows it in $sc"
+		echo "FAIL $name the patched kernel still shows it in modern"
 	else
-		echo "PASS fix.$name base $BASE_TAG in $sc: \"$hit\"; patched: none"
+		echo "PASS $name base $(BASE=$3 bash -c '. "$0"; echo "$BASE_TAG"' "$BENCH_DIR/lib.sh") in modern: \"$hit\"; patched: none"
 	fi
 }
-if [ -n "${base_xen:-}" ]; then
-	{
-		fix_gate gntdev-lock-order '\(&priv->lock\)[^ ]* at: gntdev_mmap' modern
-		fix_gate privcmd-mmap-resource-vma 'kernel BUG at drivers/xen/privcmd.c:[0-9]+' modern
-	} | tee -a "$all"
-fi
+for cell in "${fix_cells[@]}"; do
+	# shellcheck disable=SC2086 # BASE FLAVOUR XEN
+	set -- $cell
+	# The lock-order splat needs lockdep, which only the test kernels have.
+	case $2 in
+	test|test-*) fix_gate gntdev-lock-order '\(&priv->lock\)[^ ]* at: gntdev_mmap' "$@" ;;
+	*) echo "SKIP fix$(base_suffix "$1").gntdev-lock-order no lockdep in the $2 kernel" ;;
+	esac
+	fix_gate privcmd-mmap-resource-vma 'kernel BUG at drivers/xen/privcmd.c:[0-9]+' "$@"
+done | tee -a "$all"
 
 passed=$(grep -c '^PASS ' "$all" || true)
 failed=$(grep -c '^FAIL ' "$all" || true)

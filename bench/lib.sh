@@ -87,6 +87,15 @@ XEN_IMAGE=$XENROOT/boot/xen-$XEN-arm64
 # xen_suffix 4.20 is "-xen420".
 xen_suffix() { [ "$1" = 4.17 ] || echo "-xen${1//./}"; }
 XEN_SUFFIX=$(xen_suffix "$XEN")
+# result_dir KIND BASE SCENARIO FLAVOUR XEN: where scenario.sh writes the
+# results of a boot: results/KIND[-BASE]-SCENARIO[-FLAVOUR][-xenNNN] (no
+# flavour for "test", no Xen for the x86 dom0, which boots 4.17's amd64).
+result_dir() {
+	local d=$RESULTS/$1$(base_suffix "$2")-$3
+	[ "$4" = test ] || d=$d-$4
+	[ "$4" = x86 ] || d=$d$(xen_suffix "$5")
+	echo "$d"
+}
 # The x86 PV dom0 of scenario x86-pv: Xen 4.17 amd64 and a static busybox.
 XENROOT_X86=$CACHE/xenroot-amd64
 XEN_IMAGE_X86=$XENROOT_X86/boot/xen-4.17-amd64

@@ -18,9 +18,7 @@ out=$BUILD/$kind-$flavour
 # The x86 dom0 boots on Xen 4.17's amd64 build whatever XEN says.
 sfx=$XEN_SUFFIX
 [ "$flavour" = x86 ] && sfx=
-dir=$RESULTS/$kind$BASE_SUFFIX-$scenario
-[ "$flavour" = test ] || dir=$dir-$flavour
-dir=$dir$sfx
+dir=$(result_dir "$kind" "$BASE" "$scenario" "$flavour" "$XEN")
 initramfs=$out/dom0-initramfs$sfx.cpio.gz
 # A repeated boot of the bench (bench.sh) keeps its own results.
 dir=$dir${RUN_TAG:+-$RUN_TAG}
@@ -55,13 +53,21 @@ esac
 
 mkdir -p "$dir"
 log="$dir/console.log"
-# REUSE_RESULTS=1: a boot of the same kernel, initramfs, Xen and arguments
-# as the last one gives the results it gave.
-key=$({ sha1sum "$out/Image" "$initramfs" "$xen_image" "$0"
+# REUSE_RESULTS=1: a boot of the same kernel, initramfs (which holds the
+# tests), Xen, arguments and judging scripts as the last one gives the
+# results it gave, if nothing failed in it (a failure is tried again);
+# REUSE_RESULTS=all: whatever they were (the unpatched kernel's).  The last
+# boot of each result directory is kept in the cache, so that a clone of
+# the repository (CI's) finds it too.
+key=$({ sha1sum "$out/Image" "$initramfs" "$xen_image" "$0" "$BENCH_DIR/lib.sh"
 	echo "$xen_args | $dom0_args | $timeout | ${QEMU_MEM:-} | $cpu | $smp"; } | sha1sum | cut -c1-40)
-if [ -n "${REUSE_RESULTS:-}" ] && [ -s "$dir/results.txt" ] &&
-	[ "$(cat "$dir/key" 2> /dev/null)" = "$key" ]; then
-	log "$name $scenario: same boot as at $(date -r "$dir/results.txt" '+%F %T'), results reused"
+kept=$CACHE/boots/$(basename "$dir")
+if [ -n "${REUSE_RESULTS:-}" ] && [ -s "$kept/results.txt" ] &&
+	{ [ "$REUSE_RESULTS" = all ] || ! grep -q '^FAIL ' "$kept/results.txt"; } &&
+	[ "$(cat "$kept/key" 2> /dev/null)" = "$key" ]; then
+	log "$name $scenario: same boot as at $(date -r "$kept/results.txt" '+%F %T'), results reused"
+	rm -rf "$dir"
+	cp -a "$kept" "$dir"
 	sed "s/^\([A-Z]*\) /\1 $name.$scenario./" "$dir/results.txt"
 	exit 0
 fi
@@ -129,4 +135,7 @@ tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
 } > "$dir/results.txt"
 echo "$secs" > "$dir/seconds"
 echo "$key" > "$dir/key"
+mkdir -p "$CACHE/boots"
+rm -rf "$kept"
+cp -a "$dir" "$kept"
 sed "s/^\([A-Z]*\) /\1 $name.$scenario./" "$dir/results.txt"

@@ -41,7 +41,10 @@ worktree() {
 		$GIT -C "$SRC/base" worktree prune
 		$GIT -C "$SRC/base" worktree add -q --detach "$wt" "$BASE_TAG"
 	fi
+	# A "git am" that stopped is abandoned (its state too, which an abort
+	# after "git apply --reject" has been seen to leave).
 	$GIT -C "$wt" am --abort > /dev/null 2>&1 || true
+	rm -rf "$($GIT -C "$wt" rev-parse --git-path rebase-apply)"
 	$GIT -C "$wt" checkout -q -f --detach "$2"
 }
 

@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Run every suite of the project; one line per test, then "N passed, N failed".
-# The base kernel boots once (modern), for the bugs the series fixes
-# (fix.*); its own results are printed for comparison, not counted.
+# Run every suite of the project for each base of BASES (the matrix); one
+# line per test, then "N passed, N failed".  The unpatched kernel of a base
+# boots once (modern), for the bugs the series fixes (fix.*) and the
+# figures beside the patched kernel's; its own results are printed for
+# comparison, not counted.
 . "$(dirname "$0")/lib.sh"
 
 # The bases of the run: BASES (default $BASE), each with the Xens,

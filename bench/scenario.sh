@@ -59,7 +59,11 @@ log="$dir/console.log"
 # REUSE_RESULTS=all: whatever they were (the unpatched kernel's).  The last
 # boot of each result directory is kept in the cache, so that a clone of
 # the repository (CI's) finds it too.
-key=$({ sha1sum "$out/Image" "$initramfs" "$xen_image" "$0" "$BENCH_DIR/lib.sh"
+# The files' contents, not their paths: a clone elsewhere (CI's) has the
+# same key.
+key=$({ for f in "$out/Image" "$initramfs" "$xen_image" "$0" "$BENCH_DIR/lib.sh"; do
+		sha1sum < "$f"
+	done
 	echo "$xen_args | $dom0_args | $timeout | ${QEMU_MEM:-} | $cpu | $smp"; } | sha1sum | cut -c1-40)
 kept=$CACHE/boots/$(basename "$dir")
 if [ -n "${REUSE_RESULTS:-}" ] && [ -s "$kept/results.txt" ] &&

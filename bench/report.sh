@@ -6,7 +6,7 @@
 
 kind=${1:-patched}
 scenario=${2:-domu}
-dir=$RESULTS/$kind$BASE_SUFFIX-$scenario$XEN_SUFFIX
+dir=$(result_dir "$kind" "$BASE" "$scenario" "$BASE_FLAVOUR" "$XEN")
 log=$dir/console.log
 [ -f "$log" ] || die "no $log: run the $scenario scenario first"
 

@@ -22,9 +22,22 @@ mkdir -p "$runs"
 [ -f "$seed/Image" ] || die "no $seed/Image: run bench/build.sh patched $flavour"
 
 # The patched worktree is checked out at the stage's commit: checking it
-# out again undoes a defect, and rewrites only the files it touched.
-restore() { git -C "$src" checkout -q -f HEAD; }
-trap restore EXIT
+# out again undoes a defect, and rewrites only the files it touched, whose
+# times are then set back, so that the kernels built from the tree (and
+# the boots of them, scenario.sh REUSE_RESULTS) do not see a change.
+stamps=$(mktemp -d)
+touched=$(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$BENCH_DIR"/defects/*.patch | sort -u)
+for f in $touched; do
+	touch -r "$src/$f" "$stamps/${f//\//_}"
+done
+restore() {
+	local f
+	git -C "$src" checkout -q -f HEAD
+	for f in $touched; do
+		touch -r "$stamps/${f//\//_}" "$src/$f"
+	done
+}
+trap 'restore; rm -rf "$stamps"' EXIT
 
 # A copy of the test build: each defect rebuilds the files it touches and
 # links the kernel again (about 15 s), instead of a kernel of its own.

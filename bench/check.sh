@@ -14,10 +14,10 @@ BASES=${BASES:-$BASE}
 mkdir -p "$RESULTS"
 all=$RESULTS/check.txt
 : > "$all"
-# settings_of BASE: "XENS|FLAVOUR|PAGE_FLAVOURS|X86_PV|SCENARIOS|KINDS" of
-# BASE for this run, from a shell of its own (this one has $BASE's).
+# settings_of BASE: "XENS|FLAVOUR|PAGE_FLAVOURS|X86_PV|SCENARIOS|KINDS|TAG"
+# of BASE for this run, from a shell of its own (this one has $BASE's).
 settings_of() {
-	BASE=$1 bash -c '. "$0"; echo "$XENS|$BASE_FLAVOUR|$CHECK_PAGE_FLAVOURS|$CHECK_X86_PV|$CHECK_SCENARIOS|$CHECK_KINDS"' \
+	BASE=$1 bash -c '. "$0"; echo "$XENS|$BASE_FLAVOUR|$CHECK_PAGE_FLAVOURS|$CHECK_X86_PV|$CHECK_SCENARIOS|$CHECK_KINDS|$BASE_TAG"' \
 		"$BENCH_DIR/lib.sh"
 }
 
@@ -26,7 +26,7 @@ settings_of() {
 suites() {
 	local b flavours flavour
 	for b in $BASES; do
-		IFS='|' read -r _ flavour flavours _ _ _ < <(settings_of "$b")
+		IFS='|' read -r _ flavour flavours _ _ _ _ < <(settings_of "$b")
 		if [ -z "${SKIP_STATIC:-}" ]; then
 			[ "$b" != mainline ] || BASE=mainline static_mainline
 			# The series as a maintainer gets it: per patch checkpatch and build.
@@ -68,7 +68,7 @@ BOOT_CORES=${BOOT_CORES:-$(nproc)}
 boots=()
 fix_cells=()
 for b in $BASES; do
-	IFS='|' read -r xens flavour flavours x86_pv scenarios kinds < <(settings_of "$b")
+	IFS='|' read -r xens flavour flavours x86_pv scenarios kinds tag < <(settings_of "$b")
 	# Every arm64 boot runs on each Xen of the base: for mainline,
 	# Debian 12's 4.17 and Debian 13's 4.20, which advertises its
 	# regions differently (2 MiB short of their end, fixed in 4.21).
@@ -99,7 +99,7 @@ for b in $BASES; do
 	# comparison, not counted.
 	if [[ " $kinds " == *" base "* ]] && [ -z "${SKIP_BASE:-}" ]; then
 		boots+=("info base modern $flavour ${xens%% *} $b")
-		fix_cells+=("$b $flavour ${xens%% *}")
+		fix_cells+=("$b $flavour ${xens%% *} $tag")
 	fi
 done
 
@@ -165,7 +165,7 @@ done | tee -a "$all"
 
 # The fixes at the head of the series, each shown by the unpatched base in
 # the same boots: the base must show the bug, the patched kernel must not.
-# fix_gate NAME PATTERN BASE FLAVOUR XEN: fix-BASE.NAME (fix.NAME for
+# fix_gate NAME PATTERN BASE FLAVOUR XEN TAG: fix-BASE.NAME (fix.NAME for
 # mainline), from the modern boots of that base, flavour and Xen.
 fix_gate() {
 	local name=fix$(base_suffix "$3").$1 pattern=$2 hit base_log patched_log
@@ -178,11 +178,11 @@ fix_gate() {
 	elif grep -v '^(XEN)' "$patched_log" | grep -qE "$pattern"; then
 		echo "FAIL $name the patched kernel still shows it in modern"
 	else
-		echo "PASS $name base $(BASE=$3 bash -c '. "$0"; echo "$BASE_TAG"' "$BENCH_DIR/lib.sh") in modern: \"$hit\"; patched: none"
+		echo "PASS $name base $6 in modern: \"$hit\"; patched: none"
 	fi
 }
 for cell in "${fix_cells[@]}"; do
-	# shellcheck disable=SC2086 # BASE FLAVOUR XEN
+	# shellcheck disable=SC2086 # BASE FLAVOUR XEN TAG
 	set -- $cell
 	# The lock-order splat needs lockdep, which only the test kernels have.
 	case $2 in

@@ -73,20 +73,27 @@ private_apt_update() {
 	private_updated=1
 }
 
-# The kernel base: BASE_SUITES "-" is the host's own sources (bookworm's).
+# apt_download SUITE ARGS...: apt-get download ARGS, updated first, from
+# the host's own sources (SUITE "-", bookworm's) or the private state.
+apt_download() {
+	if [ "$1" = - ]; then
+		apt_update
+		shift
+		apt-get download "$@"
+	else
+		private_apt_update
+		shift
+		apt-get "${PRIVATE[@]}" download "$@"
+	fi
+}
+
+# The kernel base.
 debs=$CACHE/debs-base$BASE_SUFFIX
 if ! ls "$debs/${BASE_PACKAGE}_${BASE_VERSION//:/%3a}"_*.deb > /dev/null 2>&1; then
 	mkdir -p "$debs"
 	rm -f "$debs"/*.deb
-	apt=(apt-get)
-	if [ "$BASE_SUITES" = - ]; then
-		apt_update
-	else
-		private_apt_update
-		apt=(apt-get "${PRIVATE[@]}")
-	fi
 	log "downloading $BASE_PACKAGE $BASE_VERSION ($BASE_SUITES)"
-	(cd "$debs" && "${apt[@]}" download "$BASE_PACKAGE=$BASE_VERSION") \
+	(cd "$debs" && apt_download "$BASE_SUITES" "$BASE_PACKAGE=$BASE_VERSION") \
 		> "$CACHE/apt-base.log" 2>&1 ||
 		{ tail -20 "$CACHE/apt-base.log" >&2; die "cannot download $BASE_PACKAGE $BASE_VERSION"; }
 fi
@@ -95,21 +102,15 @@ fi
 # of ARCH that it lacks (SUITE "-": the host's own sources), and unpack all
 # of them into a fresh ROOT.
 unpack_debs() {
-	local arch=$1 dir=$2 root=$3 suite=$4 p d pkgs= apt=(apt-get)
+	local arch=$1 dir=$2 root=$3 suite=$4 p d pkgs=
 	shift 4
 	mkdir -p "$dir"
 	for p in "$@"; do
 		ls "$dir/${p}_"*_"$arch".deb > /dev/null 2>&1 || pkgs="$pkgs $p:$arch"
 	done
 	if [ -n "$pkgs" ]; then
-		if [ "$suite" = - ]; then
-			apt_update
-		else
-			private_apt_update
-			apt=(apt-get "${PRIVATE[@]}")
-		fi
 		log "downloading $arch packages:$pkgs"
-		(cd "$dir" && "${apt[@]}" download $pkgs >> "$CACHE/apt-download.log" 2>&1) ||
+		(cd "$dir" && apt_download "$suite" $pkgs >> "$CACHE/apt-download.log" 2>&1) ||
 			{ tail -20 "$CACHE/apt-download.log" >&2; die "apt-get download failed"; }
 	fi
 	rm -rf "$root"

@@ -7,7 +7,7 @@
 # suites run, the failing cases are listed, and the tree is restored.  A
 # defect that no case catches is a FAIL.  Writes results/defects.md.
 # The production build is the default: a defect must be caught by what the
-# suites assert on the paths that ship, not by KASAN or DEBUG_LIST, and it
+# suites assert on the paths that ship, not by KASAN or lockdep, and it
 # links and boots faster than the test kernel (16 s a defect against
 # 24 s).
 . "$(dirname "$0")/lib.sh"

@@ -40,7 +40,15 @@ python3 - "$log_file" "$prefix" <<'PY'
 import re, sys
 stack = []
 cases = 0
+# A case's own lines ("# case: text"): the last one of a passing case (a
+# summary, e.g. the seed and count of generated layouts), the first one of
+# a failing case (what failed first) go on its result line.
+said = {}
 for line in open(sys.argv[1], errors="replace"):
+    m = re.match(r"^\s*# (\w+): (.*\S)", line)
+    if m and m.group(1) != "Subtest":
+        said.setdefault(m.group(1), []).append(m.group(2))
+        continue
     m = re.match(r"^(\s*)# Subtest: (\S+)", line)
     if m:
         # "# Subtest: x" is indented like the results it contains.
@@ -56,8 +64,11 @@ for line in open(sys.argv[1], errors="replace"):
         continue
     cases += 1
     res = "SKIP" if m.group(4) else ("PASS" if m.group(2) == "ok" else "FAIL")
-    name = ".".join(stack[:depth] + [m.group(3).strip()])
-    print(f"{res} {sys.argv[2]}.{name}")
+    case = m.group(3).strip()
+    name = ".".join(stack[:depth] + [case])
+    text = said.pop(case, [])
+    note = (text[-1] if res == "PASS" else text[0]) if text else ""
+    print(f"{res} {sys.argv[2]}.{name} {note[:200]}".rstrip())
 if not cases:
     print(f"FAIL {sys.argv[2]}.run no KTAP result in {sys.argv[1]}")
 PY

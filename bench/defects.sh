@@ -40,8 +40,10 @@ restore() {
 trap 'restore; rm -rf "$stamps"' EXIT
 
 # A copy of the test build: each defect rebuilds the files it touches and
-# links the kernel again (about 15 s), instead of a kernel of its own.
-rsync -a --delete "$seed/" "$build/"
+# links the kernel again (about 15 s), instead of a kernel of its own.  The
+# copy is made afresh for each defect: the restored files get their old
+# times back, older than the objects the previous defect left, which make
+# would take as up to date.
 {
 	echo "| planted defect | KUnit cases that fail ($flavour kernel) |"
 	echo "| --- | --- |"
@@ -49,6 +51,7 @@ rsync -a --delete "$seed/" "$build/"
 for p in "$BENCH_DIR"/defects/*.patch; do
 	name=$(basename "$p" .patch)
 	restore
+	rsync -a --delete "$seed/" "$build/"
 	if ! patch -d "$src" -p1 -s --no-backup-if-mismatch -r - < "$p" > /dev/null; then
 		echo "FAIL defects.$name does not apply any more: update bench/defects/$name.patch"
 		continue

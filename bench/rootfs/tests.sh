@@ -7,20 +7,23 @@ result() {
 	echo "BENCH: RESULT $1 $2 ${3:-}"
 }
 
-# Turn the TAP lines on stdin into results named PREFIX.test.
+# Turn the TAP lines on stdin into results named PREFIX.test; a test's
+# "# summary: " line goes on its result line.
 tap_results() {
-	local prefix=$1 line name run=unknown
+	local prefix=$1 line name run=unknown note=
 	while read -r line; do
 		echo "$line"
 		case "$line" in
 		"#  RUN "*)
-			set -- $line; run=$3 ;;
+			set -- $line; run=$3; note= ;;
+		"# summary: "*)
+			note=${line#\# summary: } ;;
 		"ok "*"# SKIP"*)
 			result "$prefix.$run" SKIP "${line#*# SKIP}" ;;
 		"ok "*)
-			name=${line#ok * }; result "$prefix.$name" PASS ;;
+			name=${line#ok * }; result "$prefix.$name" PASS "$note" ;;
 		"not ok "*)
-			name=${line#not ok * }; result "$prefix.${name%% *}" FAIL ;;
+			name=${line#not ok * }; result "$prefix.${name%% *}" FAIL "$note" ;;
 		esac
 	done
 }
@@ -37,6 +40,23 @@ selftest() {
 	done
 	# shellcheck disable=SC2086 # the -t options are words
 	"$@" /bench/xen_ext_regions $only 2>&1 | tap_results "$prefix"
+}
+
+# The probabilities (percent) and seconds of the fault-injection runs.
+FAULT_PERCENTS="5 30 100"
+FAULT_SECONDS=3
+
+# run_faults PREFIX [VAR=VALUE...]: the selftest's fault_injection test
+# at each probability, where the kernel has fault injection (the debug
+# kernels); the results are PREFIX-faultsN.fault_injection.
+run_faults() {
+	local prefix=$1 p
+	shift
+	[ -d /sys/kernel/debug/failslab ] || return 0
+	for p in $FAULT_PERCENTS; do
+		selftest "$prefix-faults$p" -t fault_injection env XEN_FAULT_SECONDS=$FAULT_SECONDS \
+			XEN_FAULT_PROBABILITY="$p" "$@"
+	done
 }
 
 hyp_reg_hex() {
@@ -314,13 +334,15 @@ run_domu() {
 			-t mmap_resource -t grant_map_peer -t grant_map_rate \
 			env XEN_FOREIGN_DOMID="$domid" XEN_PEER_DOMID="$domid" XEN_PEER_REFS="$refs" \
 			XEN_RATE_REPS="$(grep -q bench.flavour=bench /proc/cmdline && echo 5 || echo 1)"
+		run_faults dom0-foreign XEN_FOREIGN_DOMID="$domid"
 		xenstore-write "/local/domain/$domid/data/grant-done" 1
 	else
 		echo "# domU did not publish its grants in 300 s"
 	fi
 	wait_console "DOMU: done" 120 || echo "# domU did not finish"
 	sed 's/^/DOMU-CONSOLE: /' /var/log/xen/console/guest-domu.log
-	tr -d '\r' < /var/log/xen/console/guest-domu.log | grep -E '^(not )?ok |^#  RUN ' | tap_results domu
+	tr -d '\r' < /var/log/xen/console/guest-domu.log | grep -E '^(not )?ok |^#  RUN |^# summary: ' |
+		tap_results domu
 	grep -q "DOMU: disk ok" /var/log/xen/console/guest-domu.log &&
 		result domu-disk PASS || result domu-disk FAIL
 	grep -q "DOMU: peer-check ok" /var/log/xen/console/guest-domu.log &&
@@ -456,6 +478,7 @@ run_dom0() {
 	legacy|tight) grep -q bench.flavour=bench /proc/cmdline && run_figures ;;
 	esac
 	selftest dom0
+	run_faults dom0
 	show_state "after selftest"
 	[ "$scenario" = domu ] && run_domu
 	show_state "end"

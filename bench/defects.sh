@@ -36,6 +36,10 @@ restore() {
 	for f in $touched; do
 		touch -r "$stamps/${f//\//_}" "$src/$f"
 	done
+	# The index keeps the times checkout wrote: without a refresh the next
+	# checkout (tree.sh) would write the files again, with new times, and
+	# every kernel built from the tree would be relinked and booted again.
+	git -C "$src" update-index -q --refresh
 }
 trap 'restore; rm -rf "$stamps"' EXIT
 

@@ -42,7 +42,13 @@ MEASURES = {
     "gntdev_map1_per_s": ("calls/s", "higher", "gntdev map+mmap+touch+unmap of a peer's grants, 1 page per call"),
     "gntdev_map16_per_s": ("calls/s", "higher", "16 pages per call"),
     "gntdev_map256_per_s": ("calls/s", "higher", "256 pages per call"),
+    "busy_peak_pages_in_use": ("pages", None, "8 busy PV disks and a vif: most pages in use from the regions"),
+    "busy_peak_scratch_kb": ("kB", None, "most space mapped for them (/proc/iomem Xen scratch)"),
+    "busy_memfree_drop_kb": ("kB", "lower", "dom0 MemFree at its lowest under that load, below its value before the domU"),
+    "busy_memtotal_drop_kb": ("kB", "lower", "dom0 MemTotal at its lowest, below its value before: RAM ballooned out"),
+    "busy_ballooned_kb": ("kB", "lower", "the balloon's current_kb at its lowest, below its value before"),
 }
+BUSY_LAYOUTS = ("busy", "busy-balloon")
 # RAM figures: every round of the patched kernel maps a fresh chunk, the
 # base maps once per boot; the worst round is the figure.
 WORST = {"first_alloc_ram_kb", "first_alloc_mapped_kb", "after_free_ram_kb"}
@@ -137,7 +143,7 @@ plot = []
 summary_extra = []
 for layout in layouts:
     names = [n for n in MEASURES if any((k, layout, n) in data for k in KINDS)]
-    if not names:
+    if not names or layout in BUSY_LAYOUTS:
         continue
     balloon = layout in ("modern", "tight") and "legacy" in layouts
     md.append(f"### {layout}")
@@ -186,27 +192,172 @@ if len(pages_cols) > 1:
     with open(os.path.join(results, "bench.json"), "w") as f:
         json.dump({"date": date, "machine": machine, "records": records}, f, indent=1)
 md.append("Measures: " + "; ".join(f"{n}: {d}" for n, (u, _, d) in MEASURES.items()) + ".")
+
+# The figures drawn in bench.png, grouped by the question they answer:
+# (question, unit, rows), a row being (label, layout, measure, scale to
+# the unit: None for the page size's kB / 1024, pages to MiB).  Each row
+# has a bar for the patched kernel with the regions, the unpatched base,
+# and the patched kernel ballooning (layout legacy, or busy-balloon), with
+# its value written on it.
+PANELS = [
+    ("How much of the space Xen advertises can be used?", "MiB", [
+        ("modern: Xen's default regions", "modern", "usable_pages", None),
+        ("tight: regions not 128 MiB aligned", "tight", "usable_pages", None)]),
+    ("dom0 RAM spent by a one-page mapping (lower is better)", "kB", [
+        ("first mapping of the boot", "modern", "first_alloc_ram_kb", 1),
+        ("first mapping, tight layout", "tight", "first_alloc_ram_kb", 1),
+        ("still spent once freed", "modern", "after_free_ram_kb", 1)]),
+    ("Time to allocate and free a page (lower is better)", "ns per page", [
+        ("1 page at a time", "modern", "steady1_ns_per_page", 1),
+        ("64 pages at a time", "modern", "steady64_ns_per_page", 1),
+        ("4096 pages at a time", "modern", "steady4096_ns_per_page", 1)]),
+    ("gntdev: map, mmap, touch, unmap a domU's grants (higher is better)", "calls per second", [
+        ("1 page per call", "domu", "gntdev_map1_per_s", 1),
+        ("16 pages per call", "domu", "gntdev_map16_per_s", 1),
+        ("256 pages per call", "domu", "gntdev_map256_per_s", 1)]),
+    ("8 busy PV disks and a vif: dom0 RAM lost at the peak (lower is better)", "MiB", [
+        ("MemFree, below its value before the domU", "busy", "busy_memfree_drop_kb", 1 / 1024),
+        ("MemTotal, below its value before (ballooned out)", "busy", "busy_memtotal_drop_kb", 1 / 1024)]),
+]
+COLUMNS = (("patched kernel, extended regions", "patched", False, "#1f77b4"),
+           (f"unpatched {base}", "base", False, "#ff7f0e"),
+           ("patched kernel, ballooning (Xen advertises no region)", "patched", True, "#2ca02c"))
+
+
+def panel_value(kind, balloon, layout, name, scale):
+    if balloon:
+        if name.startswith(("usable", "gntdev")):
+            return None
+        layout = "busy-balloon" if layout == "busy" else "legacy"
+    s = data.get((kind, layout, name))
+    if s is None:
+        return None
+    if scale is None:
+        pkb = data.get((kind, layout, "page_kb"), {"value": 4})["value"]
+        scale = pkb / 1024
+    return s["value"] * scale
+
+
+def panels_gp():
+    gp = [f"""set terminal pngcairo noenhanced size 1600,1500 font ",11"
+set output "{results}/bench.png"
+set multiplot layout 3,2 title "Patched {base} beside the unpatched {base}, and beside ballooning; {date}, {machine}; each bar says its value"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.7 border -1
+set datafile missing "-"
+set datafile separator "|"
+set key top left font ",9"
+set yrange [0:*]
+set offsets 0, 0, graph 0.25, 0
+set xtics nomirror font ",9"
+set grid ytics
+"""]
+    for i, (question, unit, rows) in enumerate(PANELS):
+        vals = [[panel_value(k, b, lay, n, sc) for _, k, b, _ in COLUMNS] for _, lay, n, sc in rows]
+        if all(v is None for r in vals for v in r):
+            continue
+        dat = os.path.join(results, f"bench-panel{i}.dat")
+        with open(dat, "w") as f:
+            for (label, *_), r in zip(rows, vals):
+                f.write(label + "|" + "|".join("-" if v is None else f"{v:.6g}" for v in r) + "\n")
+        cols = len(COLUMNS)
+        width = 1 / (cols + 1)
+        bars = [f'"{dat}" using {j + 2}:xtic(1) title "{t}" lc rgb "{c}"'
+                for j, (t, _, _, c) in enumerate(COLUMNS)]
+        labels = [f'"{dat}" using ($0 + {(j - (cols - 1) / 2) * width:.3f}):{j + 2}:(sprintf("%.3g", ${j + 2})) '
+                  f'with labels offset 0,0.8 font ",9" notitle' for j in range(cols)]
+        gp.append(f'set title "{question}"\nset ylabel "{unit}"\nplot ' + ", \\\n\t".join(bars + labels) + "\n")
+    gp.append("unset multiplot\n")
+    return "".join(gp)
+
+
+# The busy scenario: dom0's memory sampled every second under the load
+# ("BENCH: SAMPLE"), and after each create/destroy cycle ("BENCH: CHURN").
+BUSY_VARIANTS = (("patched kernel, extended regions", "patched", "busy", "#1f77b4"),
+                 (f"unpatched {base}", "base", "busy", "#ff7f0e"),
+                 ("patched kernel, ballooning", "patched", "busy-balloon", "#2ca02c"))
+
+
+def kv_lines(kind, layout, tag):
+    path = os.path.join(results, f"{kind}-{layout}-bench", "console.log")
+    if not os.path.exists(path):
+        return []
+    return [{k: float(v) for k, v in re.findall(r"(\w+)=(-?[0-9.]+)", line)}
+            for line in open(path, errors="replace") if line.startswith(f"BENCH: {tag} ")]
+
+
+def busy_report():
+    """The headline table, the churn table and busy.png's script."""
+    have = [(t, k, l, c) for t, k, l, c in BUSY_VARIANTS if kv_lines(k, l, "CHURN")]
+    if not have:
+        return [], ""
+    mib = lambda kb: f"{kb / 1024:.1f}"
+    out = ["### 8 busy PV disks and a vif: dom0 RAM spent on mappings", "",
+           "One boot of each kernel: a domU with 8 PV disks, each written and read back "
+           "(4 MiB direct I/O, checksummed) while 16 MiB go each way over a vif, "
+           "then destroyed and created again; dom0 sampled every second.", "",
+           "| kernel | pages mapped at the peak | dom0 MemFree lost at the peak | "
+           "dom0 MemTotal lost (ballooned) | space mapped (Xen scratch) at the peak |",
+           "| --- | --- | --- | --- | --- |"]
+    for title, kind, layout, _ in have:
+        fig = lambda n: data.get((kind, layout, n), {}).get("value")
+        peak = fig("busy_peak_pages_in_use")
+        out.append(f"| {title} | {'-' if peak is None or peak < 0 else f'{peak:.0f}'} | "
+                   f"{mib(fig('busy_memfree_drop_kb') or 0)} MiB | {mib(fig('busy_memtotal_drop_kb') or 0)} MiB | "
+                   f"{mib(fig('busy_peak_scratch_kb') or 0)} MiB |")
+    out += ["", "After each destroy (cycle 0: before the first domU):", "",
+            "| kernel | cycle | pages in use | ballooned pages | chunks mapped | Xen scratch kB | grant entries | MemFree kB |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    gp = [f"""set terminal pngcairo noenhanced size 1600,1000 font ",11"
+set output "{results}/busy.png"
+set multiplot layout 2,2 title "8 busy PV disks and a vif in a domU: dom0's memory; {date}, {machine}"
+set key bottom left font ",9"
+set grid
+set datafile missing "-"
+set yrange [*:*]
+set autoscale
+set offsets 0, 0, 0, 0
+"""]
+    load, churn = [], []
+    for i, (title, kind, layout, color) in enumerate(have):
+        samples = kv_lines(kind, layout, "SAMPLE")
+        ldat = os.path.join(results, f"busy-load{i}.dat")
+        with open(ldat, "w") as f:
+            for r in samples:
+                mapped = r["in_use"] + max(r["balloon_in_use"], 0) if r["in_use"] >= 0 else None
+                f.write(f"{r['t']} {r['memfree_kb'] / 1024:.2f} {r['memtotal_kb'] / 1024:.2f} "
+                        f"{'-' if mapped is None else int(mapped)}\n")
+        cdat = os.path.join(results, f"busy-churn{i}.dat")
+        with open(cdat, "w") as f:
+            for r in kv_lines(kind, layout, "CHURN"):
+                out.append(f"| {title} | {r['cycle']:.0f} | {'-' if r['in_use'] < 0 else int(r['in_use'])} | "
+                           f"{'-' if r['balloon_in_use'] < 0 else int(r['balloon_in_use'])} | "
+                           f"{'-' if r['chunks'] < 0 else int(r['chunks'])} | {r['scratch_kb']:.0f} | "
+                           f"{r['grants']:.0f} | {r['memfree_kb']:.0f} |")
+                f.write(f"{r['cycle']:.0f} {r['memfree_kb'] / 1024:.2f} "
+                        f"{'-' if r['in_use'] < 0 else int(r['in_use'] + max(r['balloon_in_use'], 0))}\n")
+        load.append((ldat, title, color))
+        churn.append((cdat, title, color))
+    def plot(files, col, title, xlabel, ylabel, style):
+        return (f'set title "{title}"\nset xlabel "{xlabel}"\nset ylabel "{ylabel}"\nplot ' +
+                ", \\\n\t".join(f'"{f}" using 1:{col} with {style} lw 2 lc rgb "{c}" title "{t}"'
+                                   for f, t, c in files) + "\n")
+    gp.append(plot(load, 2, "dom0 MemFree during the load", "seconds since the vif was attached", "MiB", "lines"))
+    gp.append(plot(load, 4, "pages mapped for the backends (regions + ballooned; the unpatched kernel counts none)",
+                   "seconds since the vif was attached", "pages", "lines"))
+    gp.append(plot(churn, 2, "dom0 MemFree after each destroy (0: before the first domU)", "cycle", "MiB", "linespoints"))
+    gp.append(plot(churn, 3, "pages still mapped after each destroy", "cycle", "pages", "linespoints"))
+    gp.append("unset multiplot\n")
+    return out + [""], "".join(gp)
+
+
+busy_md, busy_plot = busy_report()
+md[2:2] = busy_md
 with open(os.path.join(results, "bench.md"), "w") as f:
     f.write("\n".join(md) + "\n")
-
-with open(os.path.join(results, "bench.dat"), "w") as f:
-    for i, (label, r) in enumerate(plot):
-        f.write(f'{i} "{label}" {r:.4f}\n')
 with open(os.path.join(results, "bench.gp"), "w") as f:
-    f.write(f"""set terminal pngcairo noenhanced size 1400,{400 + 18 * len(plot)} font ",10"
-set output "{results}/bench.png"
-set title "patched {base} vs base {base} and vs ballooning: times better (log scale), {date}, {machine}"
-set style fill solid 0.6
-set logscale x 10
-set xlabel "times better (1 = equal)"
-set ytics nomirror
-set grid xtics
-set yrange [-1:{len(plot)}]
-set arrow from 1, graph 0 to 1, graph 1 nohead lw 2
-unset key
-# One bar per ratio, from 1 to the ratio.
-plot "{results}/bench.dat" using (1):1:($3 < 1 ? $3 : 1):($3 < 1 ? 1 : $3):($1 - 0.35):($1 + 0.35):yticlabels(2) with boxxyerror
-""")
+    f.write(panels_gp() + busy_plot)
 
 lines = [f"bench {date}: {len(records)} records, {len(layouts)} layouts -> bench.json bench.md bench.png"]
 for label, r in plot + summary_extra:

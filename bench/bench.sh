@@ -6,11 +6,15 @@
 #   tight   regions that are not 128 MiB aligned (dom0_mem=1536M)
 #   legacy  no regions (ext_regions=no): ballooning
 #   domu    modern, plus a domU granting pages for the gntdev rates
+#   busy    a domU with 8 busy PV disks and a vif, created and destroyed
+#           10 times: what dom0's RAM pays for the backends' mappings
+#   busy-balloon  the same with no region: the patched kernel ballooning
+#           (the unpatched one balloons alike), booted once like busy
 # and the patched kernel with 16 and 64 KiB pages in modern; then
-# results/bench.{json,md,png} from what the guests measured.
+# results/bench.{json,md,png} and busy.png from what the guests measured.
 . "$(dirname "$0")/lib.sh"
 
-LAYOUTS=${LAYOUTS:-modern tight legacy domu}
+LAYOUTS=${LAYOUTS:-modern tight legacy domu busy busy-balloon}
 # The patched kernel with 16 and 64 KiB pages, in the modern layout: what
 # the first mapping and give-back cost with each page size.
 PAGES=${BENCH_PAGES-16k 64k}
@@ -32,6 +36,11 @@ for boot in $(seq "$BOOTS"); do
 	[ $((boot % 2)) = 1 ] || kinds="base patched"
 	for layout in $LAYOUTS; do
 		for kind in $kinds; do
+			# The busy figures are RAM, not time: one boot each.
+			case $layout:$kind in
+			busy-balloon:base) continue ;;
+			busy*) [ "$boot" = 1 ] || continue ;;
+			esac
 			tag=$([ "$boot" = 1 ] || echo "$boot")
 			RUN_TAG=$tag stage "bench $kind $layout $boot" \
 				"$BENCH_DIR/scenario.sh" "$kind" "$layout" bench > /dev/null

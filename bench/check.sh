@@ -14,10 +14,10 @@ BASES=${BASES:-$BASE}
 mkdir -p "$RESULTS"
 all=$RESULTS/check.txt
 : > "$all"
-# settings_of BASE: "XENS|FLAVOUR|PAGE_FLAVOURS|X86_PV|SCENARIOS|KINDS|TAG"
+# settings_of BASE: "XENS|FLAVOUR|PAGE_FLAVOURS|X86_PV|SCENARIOS|KINDS|TAG|ONCE|INFO"
 # of BASE for this run, from a shell of its own (this one has $BASE's).
 settings_of() {
-	BASE=$1 bash -c '. "$0"; echo "$XENS|$BASE_FLAVOUR|$CHECK_PAGE_FLAVOURS|$CHECK_X86_PV|$CHECK_SCENARIOS|$CHECK_KINDS|$BASE_TAG"' \
+	BASE=$1 bash -c '. "$0"; echo "$XENS|$BASE_FLAVOUR|$CHECK_PAGE_FLAVOURS|$CHECK_X86_PV|$CHECK_SCENARIOS|$CHECK_KINDS|$BASE_TAG|$CHECK_ONCE_SCENARIOS|$CHECK_INFO_SCENARIOS"' \
 		"$BENCH_DIR/lib.sh"
 }
 
@@ -68,7 +68,7 @@ BOOT_CORES=${BOOT_CORES:-$(nproc)}
 boots=()
 fix_cells=()
 for b in $BASES; do
-	IFS='|' read -r xens flavour flavours x86_pv scenarios kinds tag < <(settings_of "$b")
+	IFS='|' read -r xens flavour flavours x86_pv scenarios kinds tag once info < <(settings_of "$b")
 	# Every arm64 boot runs on each Xen of the base: for mainline,
 	# Debian 12's 4.17 and Debian 13's 4.20, which advertises its
 	# regions differently (2 MiB short of their end, fixed in 4.21).
@@ -76,6 +76,13 @@ for b in $BASES; do
 		for sc in $scenarios; do
 			boots+=("counted patched $sc $flavour $xen $b")
 		done
+		# What needs one Xen only (busy-balloon: ballooning is the
+		# kernel's, whichever Xen advertises no region).
+		if [ "$xen" = "${xens%% *}" ]; then
+			for sc in $once; do
+				boots+=("counted patched $sc $flavour $xen $b")
+			done
+		fi
 		# Other page sizes (PAGE_FLAVOURS), where the granule and the
 		# memmap differ: discovery, the figures and give-back (modern),
 		# ballooning (legacy), a domU of the same page size (domu).  For
@@ -93,12 +100,15 @@ for b in $BASES; do
 	# seeded with the pages of Xen's extra memory (X86_PV).
 	[ "$x86_pv" = 1 ] && boots+=("counted patched x86-pv x86 ${xens%% *} $b")
 	# The unpatched kernel of a base (BASE_KINDS) boots only where a
-	# result needs it: modern, on the first Xen, which shows the bugs the
-	# fixes at the head of the series remove (fix.*) and gives the figures
-	# the patched kernel's stand beside.  Its lines are printed for
-	# comparison, not counted.
+	# result needs it (BASE_INFO_SCENARIOS), on the first Xen: modern,
+	# which shows the bugs the fixes at the head of the series remove
+	# (fix.*) and gives the figures the patched kernel's stand beside; busy,
+	# what the same load costs it.  Its lines are printed for comparison,
+	# not counted.
 	if [[ " $kinds " == *" base "* ]] && [ -z "${SKIP_BASE:-}" ]; then
-		boots+=("info base modern $flavour ${xens%% *} $b")
+		for sc in $info; do
+			boots+=("info base $sc $flavour ${xens%% *} $b")
+		done
 		fix_cells+=("$b $flavour ${xens%% *} $tag")
 	fi
 done

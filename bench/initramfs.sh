@@ -85,6 +85,7 @@ fi
 # domU: busybox, the selftests, xenstore-read and -write.
 base_root "$work/domu"
 install -m 755 "$BENCH_DIR/rootfs/domu-init" "$work/domu/init"
+cp "$BENCH_DIR/rootfs/busy-domu" "$BENCH_DIR/rootfs/tests.sh" "$work/domu/bench/"
 copy_elf "$work/domu" usr/bin/xenstore-read
 copy_elf "$work/domu" usr/bin/xenstore-write
 mkcpio "$work/domu" "$work/domu-initramfs.cpio.gz"
@@ -99,6 +100,7 @@ base_root "$work/dom0"
 install -m 755 "$BENCH_DIR/rootfs/dom0-init" "$work/dom0/init"
 cp "$BENCH_DIR/rootfs/tests.sh" "$BENCH_DIR/rootfs/domu.cfg" "$work/dom0/bench/"
 install -m 755 "$BENCH_DIR/rootfs/block" "$work/dom0/etc/xen/scripts/block"
+install -m 755 "$BENCH_DIR/rootfs/vif-bridge" "$work/dom0/etc/xen/scripts/vif-bridge"
 mkdir -p "$work/dom0/boot"
 cp "$out/Image" "$work/dom0/boot/Image"
 cp "$work/domu-initramfs.cpio.gz" "$work/dom0/boot/"

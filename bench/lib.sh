@@ -32,12 +32,17 @@ BASE_UPSTREAM=
 #   BASE_PAGE_FLAVOURS  patched kernels with other page sizes
 #   BASE_X86_PV         1: the x86_64 PV dom0 kernel of scenario x86-pv
 #   BASE_SCENARIOS      what each Xen boots (scenario.sh)
+#   BASE_ONCE_SCENARIOS what only the first Xen boots
+#   BASE_INFO_SCENARIOS what the unpatched kernel boots, on the first Xen,
+#                       for comparison
 #   BASE_XENS           the Xens it boots on, the one Debian ships it with first
 BASE_FLAVOUR=test
 BASE_KINDS="patched base"
 BASE_PAGE_FLAVOURS=prod-64k
 BASE_X86_PV=1
-BASE_SCENARIOS="modern legacy domu policy"
+BASE_SCENARIOS="modern legacy domu policy busy dom0less"
+BASE_ONCE_SCENARIOS="busy-balloon"
+BASE_INFO_SCENARIOS="modern busy"
 BASE_XENS="4.17 4.20"
 . "$REPO_DIR/bases/$BASE"
 # The caller's KINDS, PAGE_FLAVOURS ("" for none), X86_PV and SCENARIOS,
@@ -46,6 +51,10 @@ CHECK_KINDS=${KINDS-$BASE_KINDS}
 CHECK_PAGE_FLAVOURS=${PAGE_FLAVOURS-$BASE_PAGE_FLAVOURS}
 CHECK_X86_PV=${X86_PV:-$BASE_X86_PV}
 CHECK_SCENARIOS=${SCENARIOS:-$BASE_SCENARIOS}
+# A caller's SCENARIOS are all the patched kernel boots.
+CHECK_ONCE_SCENARIOS=$BASE_ONCE_SCENARIOS
+[ -z "${SCENARIOS:-}" ] || CHECK_ONCE_SCENARIOS=
+CHECK_INFO_SCENARIOS=${INFO_SCENARIOS-$BASE_INFO_SCENARIOS}
 SERIES_DIR=$REPO_DIR/series/$BASE
 # The patches of the series, in order, without the cover letter.
 series_patches() {

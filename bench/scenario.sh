@@ -44,12 +44,65 @@ modern)	timeout=${TIMEOUT:-300} ;;
 tight)	timeout=${TIMEOUT:-300}; xen_args="dom0_mem=${DOM0_MEM:-1536M} ${xen_args#* }" ;;
 legacy)	timeout=${TIMEOUT:-300}; xen_args="$xen_args ext_regions=no" ;;
 domu)	timeout=${TIMEOUT:-600} ;;
+# A domU with 8 PV disks and a vif, loaded, then created and destroyed
+# again (tests.sh run_busy); busy-balloon on a Xen that advertises no region.
+busy)	timeout=${TIMEOUT:-1200} ;;
+busy-balloon) timeout=${TIMEOUT:-1200}; xen_args="$xen_args ext_regions=no" ;;
 policy)	timeout=${TIMEOUT:-300}; dom0_args="xen.unpopulated=balloon" ;;
+# Xen starts a domU of its own from the device tree (dom0less), which dom0
+# gives xenstore to (init-dom0less), a disk and grants.
+dom0less) timeout=${TIMEOUT:-600} ;;
 # Extra memory up to max: for the pages x86 seeds the allocator with.
 x86-pv)	timeout=${TIMEOUT:-300}; [ "$flavour" = x86 ] || die "x86-pv boots the x86 flavour"
 	xen_args="dom0_mem=512M,max:1024M loglvl=all guest_loglvl=all console=com1" ;;
-*)	die "unknown scenario $scenario (modern, legacy, tight, domu, policy, x86-pv)" ;;
+*)	die "unknown scenario $scenario (modern, legacy, tight, domu, busy, busy-balloon, policy, x86-pv)" ;;
 esac
+
+# dom0less: Xen's device tree is QEMU's with the boot modules of dom0 and
+# of a domU under /chosen (docs/misc/arm/device-tree/booting.txt), as
+# Xen's CI (automation/scripts/qemu-smoke-dom0less-arm64.sh, ImageBuilder)
+# makes it, the files put in RAM by QEMU's loader, no boot loader.
+# DOM0LESS_MEM_KB: the domU's memory.
+DOM0LESS_MEM_KB=$((320 * 1024))
+domu_initramfs=$out/initramfs$sfx/domu-initramfs.cpio.gz
+qemu_machine=virt,virtualization=on,gic-version=3
+# module NODE ADDR FILE COMPATIBLE [BOOTARGS]: a boot module under /chosen.
+module() {
+	local node=$1/module@${2#0x}
+	fdtput -c "$dtb" "$node"
+	fdtput -t s "$dtb" "$node" compatible "multiboot,$4" multiboot,module
+	fdtput -t x "$dtb" "$node" reg 0 "$2" 0 "$(printf %x "$(stat -L -c %s "$3")")"
+	[ -z "${5:-}" ] || fdtput -t s "$dtb" "$node" bootargs "$5"
+	loaders+=(-device "loader,file=$3,addr=$2,force-raw=on")
+}
+dom0less_boot() {
+	dtb=$dir/virt-dom0less.dtb
+	loaders=()
+	qemu-system-aarch64 -machine "$qemu_machine,dumpdtb=$dtb" -cpu "$cpu" -smp "$smp" \
+		-m "${QEMU_MEM:-2048}" -display none -nic none > "$dir/dumpdtb.log" 2>&1 ||
+		die "qemu dumpdtb failed: $(cat "$dir/dumpdtb.log")"
+	fdtput -t x "$dtb" /chosen '#address-cells' 2
+	fdtput -t x "$dtb" /chosen '#size-cells' 2
+	fdtput -t s "$dtb" /chosen xen,xen-bootargs "$xen_args"
+	module /chosen 0x49000000 "$out/Image" kernel "earlycon=xen $dom0_cmdline"
+	module /chosen 0x50000000 "$initramfs" ramdisk
+	fdtput -c "$dtb" /chosen/domU1
+	fdtput -t s "$dtb" /chosen/domU1 compatible xen,domain
+	fdtput -t x "$dtb" /chosen/domU1 '#address-cells' 2
+	fdtput -t x "$dtb" /chosen/domU1 '#size-cells' 2
+	fdtput -t x "$dtb" /chosen/domU1 memory 0 "$(printf %x $DOM0LESS_MEM_KB)"
+	fdtput -t x "$dtb" /chosen/domU1 cpus 1
+	fdtput -t s "$dtb" /chosen/domU1 xen,enhanced enabled
+	fdtput -t x "$dtb" /chosen/domU1 vpl011
+	module /chosen/domU1 0x60000000 "$out/Image" kernel \
+		"console=ttyAMA0 rdinit=/init bench.role=dom0less"
+	module /chosen/domU1 0x64000000 "$domu_initramfs" ramdisk
+	timeout -k 10 "$timeout" qemu-system-aarch64 \
+		-machine "$qemu_machine" -cpu "$cpu" -smp "$smp" -m "${QEMU_MEM:-2048}" \
+		-display none -monitor none -serial stdio -no-reboot -nic none \
+		-kernel "$xen_image" -dtb "$dtb" "${loaders[@]}" \
+		< /dev/null > "$log" 2>&1 &
+}
 
 mkdir -p "$dir"
 log="$dir/console.log"
@@ -89,9 +142,11 @@ if [ "$flavour" = x86 ]; then
 		-kernel "$xen_image" -append "$xen_args" \
 		-initrd "$out/Image earlyprintk=xen $dom0_cmdline,$initramfs" \
 		< /dev/null > "$log" 2>&1 &
+elif [ "$scenario" = dom0less ]; then
+	dom0less_boot
 else
 	timeout -k 10 "$timeout" qemu-system-aarch64 \
-		-machine virt,virtualization=on,gic-version=3 -cpu "$cpu" \
+		-machine "$qemu_machine" -cpu "$cpu" \
 		-smp "$smp" -m "${QEMU_MEM:-2048}" -display none -monitor none -serial stdio \
 		-no-reboot -nic none \
 		-kernel "$xen_image" -append "$xen_args" \
@@ -100,6 +155,12 @@ else
 		< /dev/null > "$log" 2>&1 &
 fi
 qpid=$!
+# What the guests printed: dom0's console, and a dom0less domU's, which
+# Xen prints as "(XEN) DOMn: ..." (its emulated PL011, vpl011.c); not Xen's
+# own lines.
+guest_lines() {
+	sed -n -e 's/^(XEN) DOM[0-9]*: //p;t' -e '/^(XEN)/d;p' "$log"
+}
 # A kernel that oopsed seldom gets to the end: stop soon after the report.
 oops=
 while kill -0 "$qpid" 2> /dev/null; do
@@ -116,12 +177,12 @@ secs=$(($(date +%s) - t0))
 tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
 
 {
-	sed -n 's/^BENCH: RESULT \([^ ]*\) \([A-Z]*\) *\(.*\)/\2 \1 \3/p' "$log"
+	guest_lines | sed -n 's/^BENCH: RESULT \([^ ]*\) \([A-Z]*\) *\(.*\)/\2 \1 \3/p'
 
 	# Anything the kernels report is a failure, wherever it appears; Xen's
 	# own lines ("(XEN)") are not judged.  Fault injection's failures are
 	# silent (an injected allocation failure warns of nothing).
-	bad=$(grep -v '^(XEN)' "$log" | grep -nE "$KERNEL_REPORTS" | head -5 || true)
+	bad=$(guest_lines | grep -nE "$KERNEL_REPORTS" | head -5 || true)
 	if [ -n "$bad" ]; then
 		echo "FAIL kernel-reports $(echo "$bad" | head -1 | cut -c1-160)"
 	else

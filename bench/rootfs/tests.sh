@@ -463,7 +463,7 @@ run_dom0() {
 	dmesg | grep -iE 'xen[_ ]unpopulated|unpopulated_alloc|extended region|xen scratch|ext_regions' | sed 's/^/# dmesg: /'
 	nreg=$(nr_reg)
 	case $scenario in
-	legacy)
+	legacy|busy-balloon)
 		[ "$nreg" = 1 ] && result dt-legacy PASS "reg[0] only" ||
 			result dt-legacy FAIL "$((nreg - 1)) extended regions advertised"
 		;;
@@ -479,10 +479,282 @@ run_dom0() {
 	modern) FIGURES_GATED=1 run_figures ;;
 	legacy|tight) grep -q bench.flavour=bench /proc/cmdline && run_figures ;;
 	esac
-	selftest dom0
-	run_faults dom0
-	show_state "after selftest"
-	[ "$scenario" = domu ] && run_domu
+	case $scenario in
+	# The selftests ran in the other scenarios of the same kernel.
+	busy|busy-balloon) SCENARIO=$scenario run_busy ;;
+	dom0less) run_dom0less ;;
+	*)
+		selftest dom0
+		run_faults dom0
+		show_state "after selftest"
+		[ "$scenario" = domu ] && run_domu
+		;;
+	esac
 	show_state "end"
 	check_kmemleak
+}
+
+# Scenario busy (busy-balloon: the same on a Xen that advertises no
+# region): a domU with BUSY_DISKS PV disks and a vif on a bridge of dom0,
+# created and destroyed BUSY_CYCLES times in one boot.  The first cycle is
+# the load: every disk written and read back with checksums and data sent
+# both ways over the vif for BUSY_LOAD_SECONDS, while dom0's memory is
+# sampled every second; the others load for BUSY_CHURN_SECONDS.  After each
+# destroy the figures of dom0 must be back at their baseline.
+BUSY_DISKS=8
+BUSY_CYCLES=10
+BUSY_LOAD_SECONDS=20
+BUSY_CHURN_SECONDS=2
+
+meminfo_kb() {
+	sed -n "s/^$1: *\([0-9]*\).*/\1/p" /proc/meminfo
+}
+
+# The active grant entries of every domain, as Xen dumps them (debug key
+# g): none once every domU is gone.
+grants_in_use() {
+	xl dmesg -c > /dev/null
+	xl debug-keys g
+	sleep 0.5
+	xl dmesg -c | grep -cE '^\(XEN\) \[0x[0-9a-f]+\]' || true
+}
+
+# busy_state: dom0's figures on one line of NAME=VALUE ("field" reads
+# them); -1 where the kernel has no such counter (the unpatched one).
+busy_state() {
+	local in_use chunks ballooned
+	in_use=$(upop_stat pages_in_use 2> /dev/null)
+	chunks=$(upop_stat chunks 2> /dev/null)
+	ballooned=$(upop_stat balloon_pages_in_use 2> /dev/null)
+	echo " in_use=${in_use:--1} balloon_in_use=${ballooned:--1} balloon_kb=$(balloon_kb) chunks=${chunks:--1}" \
+		"scratch_kb=$(($(scratch_bytes) / 1024)) memfree_kb=$(memfree_kb)" \
+		"memtotal_kb=$(meminfo_kb MemTotal)"
+}
+
+# Every second until /tmp/busy.stop: dom0's memory over time, for the plot.
+busy_sampler() {
+	local t0=$1 s
+	while [ ! -e /tmp/busy.stop ]; do
+		s="t=$(awk -v t0="$t0" '{ printf "%.1f", $1 - t0 }' /proc/uptime)$(busy_state)"
+		echo "BENCH: SAMPLE $s"
+		echo "$s" >> /tmp/busy.samples
+		sleep 1
+	done
+}
+
+# Wait up to $3 seconds for $2 in the console log of domain $1.
+wait_console_of() {
+	local i=0
+	while ! grep -q "$2" "/var/log/xen/console/guest-$1.log" 2> /dev/null; do
+		[ $i -ge "$3" ] && return 1
+		sleep 1
+		i=$((i + 1))
+	done
+}
+
+# busy_cycle N SECONDS: one domU, loaded for SECONDS; its results are
+# busy.cycleN.* (the load's, of cycle 1, busy.*).
+busy_cycle() {
+	local c=$1 secs=$2 name=busy$1 log=/var/log/xen/console/guest-busy$1.log
+	local domid pfx=busy.cycle$1 s0 s1 i d sum want up down bad=
+	[ "$c" = 1 ] && pfx=busy
+	rm -f /tmp/net.up.rx
+	timeout $((secs + 300)) nc -l -p 5001 > /tmp/net.up.rx &
+	up=$!
+	timeout $((secs + 300)) nc -l -p 5002 < /tmp/net.down &
+	down=$!
+	if ! xl create /tmp/busy.cfg "name=\"$name\"" \
+		"extra=\"console=hvc0 rdinit=/init bench.role=busy bench.disks=$BUSY_DISKS bench.load_seconds=$secs bench.cycle=$c\""; then
+		result "$pfx.create" FAIL
+		kill $up $down 2> /dev/null
+		return 1
+	fi
+	domid=$(xl domid "$name")
+	if ! wait_console_of "$name" "BUSY: disks-ready" 300; then
+		result "$pfx.disks-ready" FAIL "$(tail -3 "$log" | tr '\n' ' ')"
+		xl destroy "$name"
+		return 1
+	fi
+	# What attaching the vif costs dom0: netback's pages (MAX_PENDING_REQS
+	# per queue, gnttab_alloc_pages()) and its rings.
+	s0=$(busy_state)
+	xl network-attach "$name" bridge=xenbr0 || result "$pfx.vif" FAIL "xl network-attach failed"
+	if [ "$c" = 1 ]; then
+		: > /tmp/busy.samples
+		rm -f /tmp/busy.stop
+		busy_sampler "$(cut -d' ' -f1 /proc/uptime)" &
+	fi
+	wait_console_of "$name" "BUSY: net-ready" 120 || echo "# $name: no net-ready"
+	s1=$(busy_state)
+	echo "# vif attached: before$s0"
+	echo "# vif attached: after $s1"
+	[ "$c" = 1 ] && busy_vif_pages "$domid" "$s0" "$s1"
+	wait_console_of "$name" "BUSY: done" $((secs + 300)) || result "$pfx.done" FAIL "no end in $((secs + 300)) s"
+	touch /tmp/busy.stop
+	wait $up $down 2> /dev/null
+	tr -d '\r' < "$log" | grep '^BUSY: ' | sed "s/^/# $name: /"
+	# The disks as dom0 sees them, against what the domU read last.
+	for i in $(seq 0 $((BUSY_DISKS - 1))); do
+		d=xvd$(echo abcdefghijklmnop | cut -c$((i + 1)))
+		want=$(tr -d '\r' < "$log" | sed -n "s/^BUSY: disk $d rounds [0-9]* mismatches 0 md5 //p")
+		sum=$(md5sum < /dev/loop$i | cut -d' ' -f1)
+		[ -n "$want" ] && [ "$want" = "$sum" ] || bad="$bad $d"
+	done
+	if [ -z "$bad" ]; then
+		result "$pfx.disks" PASS "$(tr -d '\r' < "$log" | sed -n 's/^BUSY: load //p'), each disk's last content seen by dom0"
+	else
+		result "$pfx.disks" FAIL "$bad: $(tr -d '\r' < "$log" | grep '^BUSY: disk' | tr '\n' ' ')"
+	fi
+	want="sent $(md5sum < /tmp/net.up.rx | cut -d' ' -f1) received $(md5sum < /tmp/net.down | cut -d' ' -f1) 16777216 bytes"
+	if tr -d '\r' < "$log" | grep -q "^BUSY: net $want"; then
+		result "$pfx.net" PASS "16 MiB each way over the vif, checksums equal"
+	else
+		result "$pfx.net" FAIL "dom0: $want; domU: $(tr -d '\r' < "$log" | grep '^BUSY: net')"
+	fi
+	xl destroy "$name"
+	# The backends let their pages go when their devices go.
+	i=0
+	while ls /sys/bus/xen-backend/devices 2> /dev/null | grep -q -- "-$domid-" && [ $i -lt 60 ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	xl list | grep -q "^$name " && result "$pfx.destroy" FAIL "$name still listed"
+	return 0
+}
+
+# busy_vif_pages DOMID BEFORE AFTER: netback's pages (and every other page
+# dom0 mapped meanwhile) landed in the regions, not in RAM: MemTotal and the
+# balloon did not move, "Xen scratch" covers them.
+busy_vif_pages() {
+	local q mapped
+	q=$(xenstore-read "/local/domain/$1/device/vif/0/multi-queue-num-queues" 2> /dev/null || echo 1)
+	mapped=$(($(field in_use "$3") - $(field in_use "$2")))
+	case $SCENARIO in
+	busy-balloon)
+		[ "$(field memtotal_kb "$3")" -lt "$(field memtotal_kb "$2")" ] &&
+			result busy.vif-pages PASS "$q queue(s); ballooned: MemTotal $(field memtotal_kb "$2") -> $(field memtotal_kb "$3") kB" ||
+			result busy.vif-pages FAIL "MemTotal $(field memtotal_kb "$2") -> $(field memtotal_kb "$3") kB: no page ballooned?"
+		;;
+	*)
+		# The unpatched kernel counts no pages in use: MemTotal, the
+		# balloon and Xen scratch say it all.
+		[ "$(field in_use "$3")" -lt 0 ] && mapped=$((256 * q))
+		if [ "$(field memtotal_kb "$3")" = "$(field memtotal_kb "$2")" ] &&
+		   [ "$(field balloon_kb "$3")" = "$(field balloon_kb "$2")" ] &&
+		   [ $mapped -ge $((256 * q)) ] &&
+		   [ "$(field scratch_kb "$3")" -ge $(($(field in_use "$3") * $(page_kb))) ] &&
+		   [ "$(field scratch_kb "$3")" -gt 0 ]; then
+			result busy.vif-pages PASS "$q queue(s): $mapped pages more in use, MemTotal $(field memtotal_kb "$3") kB and balloon unchanged, Xen scratch $(field scratch_kb "$2") -> $(field scratch_kb "$3") kB"
+		else
+			result busy.vif-pages FAIL "$q queue(s): $mapped pages more in use (want >= $((256 * q))); before$2; after$3"
+		fi
+		;;
+	esac
+}
+
+# The peaks of the load, from the samples, as figures.
+busy_figures() {
+	local base=$1
+	awk -v b0="$base" '
+	function f(s, k,   m) { m = s; sub(".* " k "=", "", m); sub(" .*", "", m); return m + 0 }
+	{ s = " " $0
+	  if (f(s, "in_use") > pu) pu = f(s, "in_use")
+	  if (f(s, "scratch_kb") > ps) ps = f(s, "scratch_kb")
+	  if (mf == "" || f(s, "memfree_kb") < mf) mf = f(s, "memfree_kb")
+	  if (mt == "" || f(s, "memtotal_kb") < mt) mt = f(s, "memtotal_kb")
+	  if (mb == "" || f(s, "balloon_kb") < mb) mb = f(s, "balloon_kb") }
+	END {
+	  printf "busy_peak_pages_in_use %d\nbusy_peak_scratch_kb %d\n", pu, ps
+	  printf "busy_memfree_drop_kb %d\nbusy_memtotal_drop_kb %d\nbusy_ballooned_kb %d\n",
+		f(b0, "memfree_kb") - mf, f(b0, "memtotal_kb") - mt, f(b0, "balloon_kb") - mb
+	}' /tmp/busy.samples | while read -r k v; do figure "$k" "$v"; done
+}
+
+run_busy() {
+	local i c s0 s st disks= ok=1 g0 g
+	if ! start_xen_tools; then
+		result xen-tools FAIL "xenstored/xen-init-dom0/xenconsoled did not start"
+		return
+	fi
+	brctl addbr xenbr0
+	ip addr add 10.0.0.1/24 dev xenbr0
+	ip link set xenbr0 up
+	for i in $(seq 0 $((BUSY_DISKS - 1))); do
+		dd if=/dev/zero of=/tmp/disk$i.img bs=1M count=8 2> /dev/null
+		losetup /dev/loop$i /tmp/disk$i.img
+		disks="$disks${disks:+, }'phy:/dev/loop$i,xvd$(echo abcdefghijklmnop | cut -c$((i + 1))),w'"
+	done
+	dd if=/dev/urandom of=/tmp/net.down bs=1M count=16 2> /dev/null
+	sed -e '/^name/d' -e '/^disk/d' -e '/^extra/d' /bench/domu.cfg > /tmp/busy.cfg
+	echo "disk = [ $disks ]" >> /tmp/busy.cfg
+	# Give-back first, so that the baseline holds no chunk of the boot.
+	[ -w $STATS ] && echo 1 > $STATS
+	sleep 1
+	g0=$(grants_in_use)
+	s0=$(busy_state)
+	echo "BENCH: CHURN cycle=0 grants=$g0$s0"
+	for c in $(seq "$BUSY_CYCLES"); do
+		busy_cycle "$c" $([ "$c" = 1 ] && echo $BUSY_LOAD_SECONDS || echo $BUSY_CHURN_SECONDS) || break
+		[ "$c" = 1 ] && busy_figures "$s0"
+		[ -w $STATS ] && echo 1 > $STATS
+		sleep 1
+		g=$(grants_in_use)
+		s=$(busy_state)
+		echo "BENCH: CHURN cycle=$c grants=$g$s"
+	done
+	# Back to the baseline after the last cycle: pages in use, chunks
+	# mapped, Xen scratch, ballooned memory, MemTotal exactly; grant
+	# entries none; MemFree within 4 MiB (the page cache of the logs).
+	st="cycles $c; pages in use $(field in_use "$s0") -> $(field in_use "$s"), chunks $(field chunks "$s0") -> $(field chunks "$s"), Xen scratch $(field scratch_kb "$s0") -> $(field scratch_kb "$s") kB, balloon $(field balloon_kb "$s0") -> $(field balloon_kb "$s") kB, MemTotal $(field memtotal_kb "$s0") -> $(field memtotal_kb "$s") kB, MemFree $(field memfree_kb "$s0") -> $(field memfree_kb "$s") kB, grant entries $g0 -> $g"
+	for i in in_use chunks scratch_kb balloon_kb memtotal_kb; do
+		[ "$(field $i "$s")" = "$(field $i "$s0")" ] || ok=
+	done
+	[ "$c" = "$BUSY_CYCLES" ] && [ "$g" = 0 ] &&
+		[ $(($(field memfree_kb "$s0") - $(field memfree_kb "$s"))) -le 4096 ] || ok=
+	[ -n "$ok" ] && result busy.churn-baseline PASS "$st" || result busy.churn-baseline FAIL "$st"
+	for i in $(seq 0 $((BUSY_DISKS - 1))); do losetup -d /dev/loop$i; done
+}
+
+# Scenario dom0less: Xen started domain 1 from its device tree, with
+# xen,enhanced; dom0 gives it xenstore (init-dom0less), a PV disk, and maps
+# the pages it grants.  The domU judges its side and prints its results on
+# Xen's console (domu-init).
+run_dom0less() {
+	local domid=1 refs i
+	if ! start_xen_tools; then
+		result xen-tools FAIL "xenstored/xen-init-dom0/xenconsoled did not start"
+		return
+	fi
+	if init-dom0less; then
+		result dom0less.init PASS "$(xl list | awk 'NR > 2 { printf "%s d%s %s MiB; ", $1, $2, $3 }')"
+	else
+		result dom0less.init FAIL "init-dom0less failed"
+		return
+	fi
+	dd if=/dev/zero of=/tmp/disk.img bs=1M count=8 2> /dev/null
+	losetup /dev/loop0 /tmp/disk.img
+	xl block-attach $domid 'phy:/dev/loop0,xvda,w' &&
+		result dom0less.block-attach PASS || result dom0less.block-attach FAIL
+	i=0
+	while ! refs=$(xenstore-read "/local/domain/$domid/data/grant-refs" 2> /dev/null) &&
+		[ $i -lt 300 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	if [ -n "$refs" ]; then
+		show_state "dom0less domU running, its disk attached"
+		selftest dom0less-foreign -t foreign_map -t mmap_resource -t grant_map_peer \
+			env XEN_FOREIGN_DOMID="$domid" XEN_PEER_DOMID="$domid" XEN_PEER_REFS="$refs"
+		xenstore-write "/local/domain/$domid/data/grant-done" 1
+	else
+		result dom0less.grants FAIL "the domU published no grants in 300 s"
+	fi
+	i=0
+	while [ "$(xenstore-read "/local/domain/$domid/data/done" 2> /dev/null)" != 1 ] && [ $i -lt 300 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	[ $i -lt 300 ] && result dom0less.domu-done PASS || result dom0less.domu-done FAIL "no end in 300 s"
+	xl block-detach $domid xvda
+	losetup -d /dev/loop0
 }

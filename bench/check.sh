@@ -76,8 +76,9 @@ for b in $BASES; do
 		for sc in $scenarios; do
 			boots+=("counted patched $sc $flavour $xen $b")
 		done
-		# What needs one Xen only (busy-balloon: ballooning is the
-		# kernel's, whichever Xen advertises no region).
+		# What one Xen is enough for (BASE_ONCE_SCENARIOS): the busy
+		# backends are the kernel's, and ballooning is, whichever Xen
+		# advertises no region.
 		if [ "$xen" = "${xens%% *}" ]; then
 			for sc in $once; do
 				boots+=("counted patched $sc $flavour $xen $b")
@@ -102,9 +103,8 @@ for b in $BASES; do
 	# The unpatched kernel of a base (BASE_KINDS) boots only where a
 	# result needs it (BASE_INFO_SCENARIOS), on the first Xen: modern,
 	# which shows the bugs the fixes at the head of the series remove
-	# (fix.*) and gives the figures the patched kernel's stand beside; busy,
-	# what the same load costs it.  Its lines are printed for comparison,
-	# not counted.
+	# (fix.*) and gives the figures the patched kernel's stand beside.
+	# Its lines are printed for comparison, not counted.
 	if [[ " $kinds " == *" base "* ]] && [ -z "${SKIP_BASE:-}" ]; then
 		for sc in $info; do
 			boots+=("info base $sc $flavour ${xens%% *} $b")

@@ -40,9 +40,9 @@ BASE_FLAVOUR=test
 BASE_KINDS="patched base"
 BASE_PAGE_FLAVOURS=prod-64k
 BASE_X86_PV=1
-BASE_SCENARIOS="modern legacy domu policy busy dom0less"
-BASE_ONCE_SCENARIOS="busy-balloon"
-BASE_INFO_SCENARIOS="modern busy"
+BASE_SCENARIOS="modern legacy domu policy dom0less"
+BASE_ONCE_SCENARIOS="busy busy-balloon"
+BASE_INFO_SCENARIOS="modern"
 BASE_XENS="4.17 4.20"
 . "$REPO_DIR/bases/$BASE"
 # The caller's KINDS, PAGE_FLAVOURS ("" for none), X86_PV and SCENARIOS,

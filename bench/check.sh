@@ -76,12 +76,13 @@ for b in $BASES; do
 		for sc in $scenarios; do
 			boots+=("counted patched $sc $flavour $xen $b")
 		done
-		# What one Xen is enough for (BASE_ONCE_SCENARIOS): the busy
-		# backends are the kernel's, and ballooning is, whichever Xen
-		# advertises no region.
+		# What one Xen is enough for (BASE_ONCE_SCENARIOS, busy: the
+		# backends are the kernel's), with each page size.
 		if [ "$xen" = "${xens%% *}" ]; then
-			for sc in $once; do
-				boots+=("counted patched $sc $flavour $xen $b")
+			for f in $flavour $flavours; do
+				for sc in $once; do
+					boots+=("counted patched $sc $f $xen $b")
+				done
 			done
 		fi
 		# Other page sizes (PAGE_FLAVOURS), where the granule and the

@@ -41,7 +41,7 @@ BASE_KINDS="patched base"
 BASE_PAGE_FLAVOURS=prod-64k
 BASE_X86_PV=1
 BASE_SCENARIOS="modern legacy domu policy dom0less"
-BASE_ONCE_SCENARIOS="busy busy-balloon"
+BASE_ONCE_SCENARIOS="busy"
 BASE_INFO_SCENARIOS="modern"
 BASE_XENS="4.17 4.20"
 . "$REPO_DIR/bases/$BASE"

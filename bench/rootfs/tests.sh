@@ -561,14 +561,9 @@ busy_cycle() {
 	local domid pfx=busy.cycle$1 s0 s1 i d sum want up down bad=
 	[ "$c" = 1 ] && pfx=busy
 	rm -f /tmp/net.up.rx
-	# busybox nc ends at the first end of file, its stdin's too: the
-	# receiving one reads a FIFO that run_busy holds open (fd 4).
-	timeout $((secs + 300)) nc -l -p 5001 < /tmp/net.hold > /tmp/net.up.rx &
-	up=$!
 	if ! xl create /tmp/busy.cfg "name=\"$name\"" \
 		"extra=\"console=hvc0 rdinit=/init bench.role=busy bench.disks=$BUSY_DISKS bench.load_seconds=$secs bench.net_mib=$BUSY_NET_MIB bench.cycle=$c\""; then
 		result "$pfx.create" FAIL
-		kill $up 2> /dev/null
 		return 1
 	fi
 	domid=$(xl domid "$name")
@@ -587,8 +582,13 @@ busy_cycle() {
 		busy_sampler "$(cut -d' ' -f1 /proc/uptime)" &
 	fi
 	wait_console_of "$name" "BUSY: net-ready" 120 || echo "# $name: no net-ready"
-	timeout $((secs + 300)) nc 10.0.0.2 5002 < /tmp/net.down &
+	# The domU listens (busy-domu); busybox nc ends at the first end of
+	# file, its stdin's too: the receiving one reads a FIFO that run_busy
+	# holds open (fd 4).
+	timeout $((secs + 300)) nc 10.0.0.2 5002 < /tmp/net.down 2> /tmp/net.err &
 	down=$!
+	timeout $((secs + 300)) nc 10.0.0.2 5001 < /tmp/net.hold > /tmp/net.up.rx 2>> /tmp/net.err &
+	up=$!
 	s1=$(busy_state)
 	echo "# vif attached: before$s0"
 	echo "# vif attached: after $s1"
@@ -614,7 +614,7 @@ busy_cycle() {
 	if tr -d '\r' < "$log" | grep -q "^BUSY: net $want"; then
 		result "$pfx.net" PASS "$BUSY_NET_MIB MiB each way over the vif, checksums equal"
 	else
-		result "$pfx.net" FAIL "dom0: $want; domU: $(tr -d '\r' < "$log" | grep '^BUSY: net ')"
+		result "$pfx.net" FAIL "dom0: $want $(tr '\n' ' ' < /tmp/net.err); domU: $(tr -d '\r' < "$log" | grep '^BUSY: n[ec]')"
 	fi
 	xl destroy "$name"
 	# The backends let their pages go when their devices go.

@@ -33,6 +33,8 @@ BASE_UPSTREAM=
 #   BASE_X86_PV         1: the x86_64 PV dom0 kernel of scenario x86-pv
 #   BASE_SCENARIOS      what each Xen boots (scenario.sh)
 #   BASE_ONCE_SCENARIOS what only the first Xen boots
+#   BASE_PAGE_ONCE_SCENARIOS  what the first Xen boots with the other page
+#                       sizes
 #   BASE_INFO_SCENARIOS what the unpatched kernel boots, on the first Xen,
 #                       for comparison
 #   BASE_XENS           the Xens it boots on, the one Debian ships it with first
@@ -40,8 +42,9 @@ BASE_FLAVOUR=test
 BASE_KINDS="patched base"
 BASE_PAGE_FLAVOURS=prod-64k
 BASE_X86_PV=1
-BASE_SCENARIOS="modern legacy domu policy dom0less"
-BASE_ONCE_SCENARIOS="busy"
+BASE_SCENARIOS="modern legacy domu policy"
+BASE_ONCE_SCENARIOS="dom0less busy"
+BASE_PAGE_ONCE_SCENARIOS=
 BASE_INFO_SCENARIOS="modern"
 BASE_XENS="4.17 4.20"
 . "$REPO_DIR/bases/$BASE"
@@ -52,8 +55,9 @@ CHECK_PAGE_FLAVOURS=${PAGE_FLAVOURS-$BASE_PAGE_FLAVOURS}
 CHECK_X86_PV=${X86_PV:-$BASE_X86_PV}
 CHECK_SCENARIOS=${SCENARIOS:-$BASE_SCENARIOS}
 # A caller's SCENARIOS are all the patched kernel boots.
-CHECK_ONCE_SCENARIOS=$BASE_ONCE_SCENARIOS
-[ -z "${SCENARIOS:-}" ] || CHECK_ONCE_SCENARIOS=
+CHECK_ONCE_SCENARIOS=${ONCE_SCENARIOS-$BASE_ONCE_SCENARIOS}
+CHECK_PAGE_ONCE_SCENARIOS=${PAGE_ONCE_SCENARIOS-$BASE_PAGE_ONCE_SCENARIOS}
+[ -z "${SCENARIOS:-}" ] || CHECK_ONCE_SCENARIOS= CHECK_PAGE_ONCE_SCENARIOS=
 CHECK_INFO_SCENARIOS=${INFO_SCENARIOS-$BASE_INFO_SCENARIOS}
 SERIES_DIR=$REPO_DIR/series/$BASE
 # The patches of the series, in order, without the cover letter.

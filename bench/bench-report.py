@@ -42,7 +42,7 @@ MEASURES = {
     "gntdev_map1_per_s": ("calls/s", "higher", "gntdev map+mmap+touch+unmap of a peer's grants, 1 page per call"),
     "gntdev_map16_per_s": ("calls/s", "higher", "16 pages per call"),
     "gntdev_map256_per_s": ("calls/s", "higher", "256 pages per call"),
-    "busy_peak_pages_in_use": ("pages", None, "8 busy PV disks and a vif: most pages in use from the regions"),
+    "busy_peak_pages_mapped": ("pages", None, "8 busy PV disks and a vif: most pages mapped for the backends (regions + ballooned)"),
     "busy_peak_scratch_kb": ("kB", None, "most space mapped for them (/proc/iomem Xen scratch)"),
     "busy_memfree_drop_kb": ("kB", "lower", "dom0 MemFree at its lowest under that load, below its value before the domU"),
     "busy_memtotal_drop_kb": ("kB", "lower", "dom0 MemTotal at its lowest, below its value before: RAM ballooned out"),
@@ -79,11 +79,46 @@ def summary(vals, name):
             "max": max(vals), "n": len(vals), "values": vals}
 
 
+def kv_lines(kind, layout, tag):
+    path = os.path.join(results, f"{kind}-{layout}-bench", "console.log")
+    if not os.path.exists(path):
+        return []
+    return [{k: float(v) for k, v in re.findall(r"(\w+)=(-?[0-9.]+)", line)}
+            for line in open(path, errors="replace") if line.startswith(f"BENCH: {tag} ")]
+
+
+def mapped(r):
+    """Pages a sample says are mapped for the backends: from the regions
+    and from the balloon; None for the unpatched kernel, which counts none."""
+    return r["in_use"] + max(r["balloon_in_use"], 0) if r["in_use"] >= 0 else None
+
+
+def busy_peaks(kind, layout):
+    """The busy layouts' figures, from dom0's samples under the load
+    ("BENCH: SAMPLE") against its state before the first domU (cycle 0 of
+    "BENCH: CHURN")."""
+    churn = kv_lines(kind, layout, "CHURN")
+    if not churn:
+        return {}
+    b0 = churn[0]
+    samples = kv_lines(kind, layout, "SAMPLE") or [b0]
+    peaks = dict(
+        busy_peak_scratch_kb=max(r["scratch_kb"] for r in samples),
+        busy_memfree_drop_kb=b0["memfree_kb"] - min(r["memfree_kb"] for r in samples),
+        busy_memtotal_drop_kb=b0["memtotal_kb"] - min(r["memtotal_kb"] for r in samples),
+        busy_ballooned_kb=b0["balloon_kb"] - min(r["balloon_kb"] for r in samples))
+    if b0["in_use"] >= 0:
+        peaks["busy_peak_pages_mapped"] = max(mapped(r) for r in samples)
+    return peaks
+
+
 records = []
 data = {}
 for layout in layouts:
     for kind in KINDS:
-        for name, vals in read(kind, layout).items():
+        values = read(kind, layout)
+        values.update((n, [v]) for n, v in busy_peaks(kind, layout).items())
+        for name, vals in values.items():
             if name not in MEASURES:
                 continue
             s = summary(vals, name)
@@ -279,21 +314,6 @@ BUSY_VARIANTS = (("patched kernel, extended regions", "patched", "busy", "#1f77b
                  ("patched kernel, ballooning", "patched", "busy-balloon", "#2ca02c"))
 
 
-def kv_lines(kind, layout, tag):
-    path = os.path.join(results, f"{kind}-{layout}-bench", "console.log")
-    if not os.path.exists(path):
-        return []
-    return [{k: float(v) for k, v in re.findall(r"(\w+)=(-?[0-9.]+)", line)}
-            for line in open(path, errors="replace") if line.startswith(f"BENCH: {tag} ")]
-
-
-def mapped(r):
-    """Pages a sample says are mapped for the backends: from the regions
-    and from the balloon; None for the unpatched kernel, which counts none."""
-    return r["in_use"] + max(r["balloon_in_use"], 0) if r["in_use"] >= 0 else None
-
-
-busy_figures = {}
 
 
 def busy_report():
@@ -310,19 +330,11 @@ def busy_report():
            "dom0 MemTotal lost (ballooned) | space mapped (Xen scratch) at the peak |",
            "| --- | --- | --- | --- | --- |"]
     for title, kind, layout, _ in have:
-        # From the samples and the state before the first domU (cycle 0).
-        b0 = kv_lines(kind, layout, "CHURN")[0]
-        samples = kv_lines(kind, layout, "SAMPLE") or [b0]
-        peak = max(mapped(r) or 0 for r in samples) if b0["in_use"] >= 0 else None
-        busy_figures[(kind, layout)] = dict(
-            mapped=peak,
-            memfree_drop_kb=b0["memfree_kb"] - min(r["memfree_kb"] for r in samples),
-            memtotal_drop_kb=b0["memtotal_kb"] - min(r["memtotal_kb"] for r in samples),
-            scratch_kb=max(r["scratch_kb"] for r in samples))
-        f = busy_figures[(kind, layout)]
+        f = {n: data[(kind, layout, n)]["value"] for n in MEASURES if (kind, layout, n) in data}
+        peak = f.get("busy_peak_pages_mapped")
         out.append(f"| {title} | {'-' if peak is None else f'{peak:.0f}'} | "
-                   f"{mib(f['memfree_drop_kb'])} MiB | {mib(f['memtotal_drop_kb'])} MiB | "
-                   f"{mib(f['scratch_kb'])} MiB |")
+                   f"{mib(f['busy_memfree_drop_kb'])} MiB | {mib(f['busy_memtotal_drop_kb'])} MiB | "
+                   f"{mib(f['busy_peak_scratch_kb'])} MiB |")
     out += ["", "After each destroy (cycle 0: before the first domU):", "",
             "| kernel | cycle | pages in use | ballooned pages | chunks mapped | Xen scratch kB | grant entries | MemFree kB |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |"]

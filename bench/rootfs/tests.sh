@@ -82,8 +82,9 @@ scratch_bytes() {
 	echo $total
 }
 
-memfree_kb() {
-	sed -n 's/^MemFree: *\([0-9]*\).*/\1/p' /proc/meminfo
+# meminfo_kb FIELD: a /proc/meminfo field, in kB.
+meminfo_kb() {
+	sed -n "s/^$1: *\([0-9]*\).*/\1/p" /proc/meminfo
 }
 
 # The kernel's page size in kB.
@@ -177,7 +178,7 @@ run_figures() {
 	figure granule_kb $(($(granule_bytes) / 1024))
 	figure advertised_pages $adv
 	figure granule_pages $usable
-	m0=$(memfree_kb)
+	m0=$(meminfo_kb MemFree)
 	# One page that maps a new chunk, then freed and given back, measured
 	# in the kernel; the base maps a section the first time and keeps it.
 	local costs="" afters="" s0 f0
@@ -280,7 +281,7 @@ run_figures() {
 	figure past_end_ram_pages "$(field ram "$r")"
 	gate past_end "$([ "$(field err "$r")" = 0 ] && [ "$(field ram "$r")" = $((65536 / pkb)) ] && echo 1)" "$r"
 	bench_free
-	figure end_ram_kb $((m0 - $(memfree_kb)))
+	figure end_ram_kb $((m0 - $(meminfo_kb MemFree)))
 	show_state "after figures"
 }
 
@@ -302,11 +303,11 @@ start_xen_tools() {
 		{ echo "# xenconsoled is not running"; return 1; }
 }
 
-# Wait up to $2 seconds for $1 to appear in the domU console log.
-wait_console() {
+# Wait up to $3 seconds for $2 in the console log of domain $1.
+wait_console_of() {
 	local i=0
-	while ! grep -q "$1" /var/log/xen/console/guest-domu.log 2>/dev/null; do
-		[ $i -ge "$2" ] && return 1
+	while ! grep -q "$2" "/var/log/xen/console/guest-$1.log" 2> /dev/null; do
+		[ $i -ge "$3" ] && return 1
 		sleep 1
 		i=$((i + 1))
 	done
@@ -326,7 +327,7 @@ run_domu() {
 	fi
 	result domu-create PASS
 	domid=$(xl domid domu)
-	if wait_console "DOMU: grants published" 300; then
+	if wait_console_of domu "DOMU: grants published" 300; then
 		refs=$(xenstore-read "/local/domain/$domid/data/grant-refs")
 		show_state "domU running (blkback and xenconsoled mappings live)"
 		# Cross-domain grants, foreign and resource maps of the domU, and
@@ -341,7 +342,7 @@ run_domu() {
 	else
 		echo "# domU did not publish its grants in 300 s"
 	fi
-	wait_console "DOMU: done" 120 || echo "# domU did not finish"
+	wait_console_of domu "DOMU: done" 120 || echo "# domU did not finish"
 	sed 's/^/DOMU-CONSOLE: /' /var/log/xen/console/guest-domu.log
 	tr -d '\r' < /var/log/xen/console/guest-domu.log | grep -E '^(not )?ok |^#  RUN |^# summary: ' |
 		tap_results domu
@@ -508,10 +509,6 @@ BUSY_CHURN_SECONDS=2
 # MiB sent each way over the vif in each cycle.
 BUSY_NET_MIB=4
 
-meminfo_kb() {
-	sed -n "s/^$1: *\([0-9]*\).*/\1/p" /proc/meminfo
-}
-
 # The active grant entries of every domain, as Xen dumps them (debug key
 # g): none once every domU is gone.
 grants_in_use() {
@@ -529,7 +526,7 @@ busy_state() {
 	chunks=$(upop_stat chunks 2> /dev/null)
 	ballooned=$(upop_stat balloon_pages_in_use 2> /dev/null)
 	echo " in_use=${in_use:--1} balloon_in_use=${ballooned:--1} balloon_kb=$(balloon_kb) chunks=${chunks:--1}" \
-		"scratch_kb=$(($(scratch_bytes) / 1024)) memfree_kb=$(memfree_kb)" \
+		"scratch_kb=$(($(scratch_bytes) / 1024)) memfree_kb=$(meminfo_kb MemFree)" \
 		"memtotal_kb=$(meminfo_kb MemTotal)"
 }
 
@@ -541,16 +538,6 @@ busy_sampler() {
 		echo "BENCH: SAMPLE $s"
 		echo "$s" >> /tmp/busy.samples
 		sleep 1
-	done
-}
-
-# Wait up to $3 seconds for $2 in the console log of domain $1.
-wait_console_of() {
-	local i=0
-	while ! grep -q "$2" "/var/log/xen/console/guest-$1.log" 2> /dev/null; do
-		[ $i -ge "$3" ] && return 1
-		sleep 1
-		i=$((i + 1))
 	done
 }
 
@@ -660,24 +647,6 @@ busy_vif_pages() {
 	esac
 }
 
-# The peaks of the load, from the samples, as figures.
-busy_figures() {
-	local base=$1
-	awk -v b0="$base" '
-	function f(s, k,   m) { m = s; sub(".* " k "=", "", m); sub(" .*", "", m); return m + 0 }
-	{ s = " " $0
-	  if (f(s, "in_use") > pu) pu = f(s, "in_use")
-	  if (f(s, "scratch_kb") > ps) ps = f(s, "scratch_kb")
-	  if (mf == "" || f(s, "memfree_kb") < mf) mf = f(s, "memfree_kb")
-	  if (mt == "" || f(s, "memtotal_kb") < mt) mt = f(s, "memtotal_kb")
-	  if (mb == "" || f(s, "balloon_kb") < mb) mb = f(s, "balloon_kb") }
-	END {
-	  printf "busy_peak_pages_in_use %d\nbusy_peak_scratch_kb %d\n", pu, ps
-	  printf "busy_memfree_drop_kb %d\nbusy_memtotal_drop_kb %d\nbusy_ballooned_kb %d\n",
-		f(b0, "memfree_kb") - mf, f(b0, "memtotal_kb") - mt, f(b0, "balloon_kb") - mb
-	}' /tmp/busy.samples | while read -r k v; do figure "$k" "$v"; done
-}
-
 run_busy() {
 	local i c s0 s st disks= ok=1 g0 g
 	# Under KASAN and lockdep a cycle takes 3 to 6 minutes (the disks
@@ -721,7 +690,6 @@ run_busy() {
 	echo "BENCH: CHURN cycle=0 grants=$g0$s0"
 	for c in $(seq "$BUSY_CYCLES"); do
 		busy_cycle "$c" $([ "$c" = 1 ] && echo $BUSY_LOAD_SECONDS || echo $BUSY_CHURN_SECONDS) || break
-		[ "$c" = 1 ] && busy_figures "$s0"
 		[ -w $STATS ] && echo 1 > $STATS
 		sleep 1
 		g=$(grants_in_use)

@@ -569,13 +569,15 @@ busy_cycle() {
 		busy_sampler "$(cut -d' ' -f1 /proc/uptime)" &
 	fi
 	wait_console_of "$name" "BUSY: net-ready" 120 || echo "# $name: no net-ready"
-	# Over HTTP (busy-domu): the domU serves its file, fetches dom0's.
-	timeout $((secs + 300)) wget -q -O /tmp/net.up.rx http://10.0.0.2:8080/net.up 2> /tmp/net.err &
-	up=$!
 	s1=$(busy_state)
 	echo "# vif attached: before$s0"
 	echo "# vif attached: after $s1"
 	[ "$c" = 1 ] && busy_vif_pages "$domid" "$s0" "$s1"
+	# Go (busy-domu): the disks' load and, over HTTP, the domU's file
+	# fetched by dom0 while the domU fetches dom0's.
+	xenstore-write "/local/domain/$domid/data/load" 1
+	timeout $((secs + 300)) wget -q -O /tmp/net.up.rx http://10.0.0.2:8080/net.up 2> /tmp/net.err &
+	up=$!
 	wait_console_of "$name" "BUSY: done" $((secs + 300)) || result "$pfx.done" FAIL "no end in $((secs + 300)) s"
 	touch /tmp/busy.stop
 	wait $up 2> /dev/null

@@ -710,13 +710,16 @@ run_busy() {
 	done
 	# Back to the baseline after the last cycle: pages in use, chunks
 	# mapped, Xen scratch, ballooned memory, MemTotal exactly; grant
-	# entries none; MemFree within 4 MiB (the page cache of the logs).
+	# entries none; MemFree within 8 MiB: with the caches dropped it
+	# still moves by up to 5.4 MiB from one cycle to the next, up and
+	# down (6.12, 10 cycles), which a leak of 200 pages a cycle passes;
+	# the per-cycle lines show a slope.
 	st="cycles $c; pages in use $(field in_use "$s0") -> $(field in_use "$s"), chunks $(field chunks "$s0") -> $(field chunks "$s"), Xen scratch $(field scratch_kb "$s0") -> $(field scratch_kb "$s") kB, balloon $(field balloon_kb "$s0") -> $(field balloon_kb "$s") kB, MemTotal $(field memtotal_kb "$s0") -> $(field memtotal_kb "$s") kB, MemFree $(field memfree_kb "$s0") -> $(field memfree_kb "$s") kB, grant entries $g0 -> $g"
 	for i in in_use chunks scratch_kb balloon_kb memtotal_kb; do
 		[ "$(field $i "$s")" = "$(field $i "$s0")" ] || ok=
 	done
 	[ "$c" = "$BUSY_CYCLES" ] && [ "$g" = 0 ] &&
-		[ $(($(field memfree_kb "$s0") - $(field memfree_kb "$s"))) -le 4096 ] || ok=
+		[ $(($(field memfree_kb "$s0") - $(field memfree_kb "$s"))) -le 8192 ] || ok=
 	[ -n "$ok" ] && result busy.churn-baseline PASS "$st" || result busy.churn-baseline FAIL "$st"
 	for i in $(seq 0 $((BUSY_DISKS - 1))); do losetup -d /dev/loop$i; done
 	kill "$(pidof httpd)" 2> /dev/null

@@ -336,12 +336,12 @@ def busy_report():
                    f"{mib(f['busy_memfree_drop_kb'])} MiB | {mib(f['busy_memtotal_drop_kb'])} MiB | "
                    f"{mib(f['busy_peak_scratch_kb'])} MiB |")
     out += ["", "After each destroy (cycle 0: before the first domU):", "",
-            "| kernel | cycle | pages in use | ballooned pages | chunks mapped | Xen scratch kB | grant entries | MemFree kB |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    gp = [f"""set terminal pngcairo noenhanced size 1600,1000 font ",11"
+            "| kernel | cycle | pages in use | ballooned pages | chunks mapped | Xen scratch kB | grant entries | MemFree kB | MemTotal kB |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    gp = [f"""set terminal pngcairo noenhanced size 1600,1300 font ",11"
 set output "{results}/busy.png"
 set multiplot layout 2,2 title "8 busy PV disks and a vif in a domU: dom0's memory; {date}, {machine}"
-set key bottom left font ",9"
+set key outside below font ",9"
 set grid
 set datafile separator whitespace
 set datafile missing "-"
@@ -349,14 +349,18 @@ set yrange [*:*]
 set autoscale
 set offsets 0, 0, 0, 0
 """]
+    # Every curve is relative to dom0 before the first domU (cycle 0), so
+    # that the kernels, whose MemFree differs by a few MiB at boot, start
+    # from the same line.
     load, churn = [], []
     for i, (title, kind, layout, color) in enumerate(have):
-        samples = kv_lines(kind, layout, "SAMPLE")
+        b0 = kv_lines(kind, layout, "CHURN")[0]
+        lost = lambda r, k: (b0[k] - r[k]) / 1024
         ldat = os.path.join(results, f"busy-load{i}.dat")
         with open(ldat, "w") as f:
-            for r in samples:
+            for r in kv_lines(kind, layout, "SAMPLE"):
                 m = mapped(r)
-                f.write(f"{r['t']} {r['memfree_kb'] / 1024:.2f} {r['memtotal_kb'] / 1024:.2f} "
+                f.write(f"{r['t']} {lost(r, 'memfree_kb'):.2f} {lost(r, 'memtotal_kb'):.2f} "
                         f"{'-' if m is None else int(m)}\n")
         cdat = os.path.join(results, f"busy-churn{i}.dat")
         with open(cdat, "w") as f:
@@ -364,20 +368,30 @@ set offsets 0, 0, 0, 0
                 out.append(f"| {title} | {r['cycle']:.0f} | {'-' if r['in_use'] < 0 else int(r['in_use'])} | "
                            f"{'-' if r['balloon_in_use'] < 0 else int(r['balloon_in_use'])} | "
                            f"{'-' if r['chunks'] < 0 else int(r['chunks'])} | {r['scratch_kb']:.0f} | "
-                           f"{r['grants']:.0f} | {r['memfree_kb']:.0f} |")
-                m = mapped(r)
-                f.write(f"{r['cycle']:.0f} {r['memfree_kb'] / 1024:.2f} {'-' if m is None else int(m)}\n")
+                           f"{r['grants']:.0f} | {r['memfree_kb']:.0f} | {r['memtotal_kb']:.0f} |")
+                f.write(f"{r['cycle']:.0f} {lost(r, 'memfree_kb'):.2f} {lost(r, 'memtotal_kb'):.2f} "
+                        f"{r['scratch_kb'] / 1024:.2f}\n")
         load.append((ldat, title, color))
         churn.append((cdat, title, color))
-    def plot(files, col, title, xlabel, ylabel, style):
+
+    def plot(title, xlabel, ylabel, curves):
+        """curves: (file, column, title, color, dash type)."""
         return (f'set title "{title}"\nset xlabel "{xlabel}"\nset ylabel "{ylabel}"\nplot ' +
-                ", \\\n\t".join(f'"{f}" using 1:{col} with {style} lw 2 lc rgb "{c}" title "{t}"'
-                                   for f, t, c in files) + "\n")
-    gp.append(plot(load, 2, "dom0 MemFree during the load", "seconds since the vif was attached", "MiB", "lines"))
-    gp.append(plot(load, 4, "pages mapped for the backends (regions + ballooned; the unpatched kernel counts none)",
-                   "seconds since the vif was attached", "pages", "lines"))
-    gp.append(plot(churn, 2, "dom0 MemFree after each destroy (0: before the first domU)", "cycle", "MiB", "linespoints"))
-    gp.append(plot(churn, 3, "pages still mapped after each destroy", "cycle", "pages", "linespoints"))
+                ", \\\n\t".join(f'"{f}" using 1:{col} with linespoints lw 2 pt 7 ps 0.6 dt {dt} '
+                                   f'lc rgb "{c}" title "{t}"' for f, col, t, c, dt in curves) + "\n")
+    since = "seconds since the vif was attached"
+    gp.append(plot("dom0 RAM lost under the load: MemFree (solid), MemTotal (dashed: ballooned out)",
+                   since, "MiB below their values before the domU",
+                   [(f, 2, f"{t}: MemFree", c, 1) for f, t, c in load] +
+                   [(f, 3, f"{t}: MemTotal", c, 2) for f, t, c in load]))
+    gp.append(plot("pages mapped for the backends (regions + balloon; the unpatched kernel counts none)",
+                   since, "pages", [(f, 4, t, c, 1) for f, t, c in load]))
+    gp.append(plot("dom0 RAM lost after each destroy: MemFree (solid), MemTotal (dashed)",
+                   "cycle (0: before the first domU)", "MiB below cycle 0",
+                   [(f, 2, f"{t}: MemFree", c, 1) for f, t, c in churn] +
+                   [(f, 3, f"{t}: MemTotal", c, 2) for f, t, c in churn]))
+    gp.append(plot("space still mapped after each destroy (/proc/iomem Xen scratch)",
+                   "cycle (0: before the first domU)", "MiB", [(f, 4, t, c, 1) for f, t, c in churn]))
     gp.append("unset multiplot\n")
     return out + [""], "".join(gp)
 

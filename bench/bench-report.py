@@ -300,7 +300,7 @@ set grid ytics
         width = 1 / (cols + 1)
         bars = [f'"{dat}" using {j + 2}:xtic(1) title "{t}" lc rgb "{c}"'
                 for j, (t, _, _, c) in enumerate(COLUMNS)]
-        labels = [f'"{dat}" using ($0 + {(j - (cols - 1) / 2) * width:.3f}):{j + 2}:(sprintf("%.3g", ${j + 2})) '
+        labels = [f'"{dat}" using ($0 + {(j - (cols - 1) / 2) * width:.3f}):{j + 2}:(abs(${j + 2}) >= 100 ? sprintf("%.0f", ${j + 2}) : sprintf("%.3g", ${j + 2})) '
                   f'with labels offset 0,0.8 font ",9" notitle' for j in range(cols)]
         gp.append(f'set title "{question}"\nset ylabel "{unit}"\nplot ' + ", \\\n\t".join(bars + labels) + "\n")
     gp.append("unset multiplot\n")

@@ -314,8 +314,6 @@ BUSY_VARIANTS = (("patched kernel, extended regions", "patched", "busy", "#1f77b
                  ("patched kernel, ballooning", "patched", "busy-balloon", "#2ca02c"))
 
 
-
-
 def busy_report():
     """The headline table, the churn table and busy.png's script."""
     have = [(t, k, l, c) for t, k, l, c in BUSY_VARIANTS if kv_lines(k, l, "CHURN")]

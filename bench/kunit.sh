@@ -36,42 +36,7 @@ tr -d '\r' < "$log_file" > "$log_file.tmp" && mv "$log_file.tmp" "$log_file"
 # KTAP: a "# Subtest: name" opens a level, "ok N name" closes a case;
 # parameterised cases report each parameter one level deeper.  The kernel
 # reports of the run (KASAN, lockdep, WARNING...) fail it as in the boots.
-python3 - "$log_file" "$prefix" <<'PY'
-import re, sys
-stack = []
-cases = 0
-# A case's own lines ("# case: text"): the last one of a passing case (a
-# summary, e.g. the seed and count of generated layouts), the first one of
-# a failing case (what failed first) go on its result line.
-said = {}
-for line in open(sys.argv[1], errors="replace"):
-    m = re.match(r"^\s*# (\w+): (.*\S)", line)
-    if m and m.group(1) != "Subtest":
-        said.setdefault(m.group(1), []).append(m.group(2))
-        continue
-    m = re.match(r"^(\s*)# Subtest: (\S+)", line)
-    if m:
-        # "# Subtest: x" is indented like the results it contains.
-        depth = len(m.group(1)) // 4
-        del stack[max(depth - 1, 0):]
-        stack.append(m.group(2))
-        continue
-    m = re.match(r"^(\s*)(not ok|ok) \d+ (.*?)(\s+#\s*(SKIP|skip).*)?$", line)
-    if not m:
-        continue
-    depth = len(m.group(1)) // 4
-    if depth == 0:
-        continue
-    cases += 1
-    res = "SKIP" if m.group(4) else ("PASS" if m.group(2) == "ok" else "FAIL")
-    case = m.group(3).strip()
-    name = ".".join(stack[:depth] + [case])
-    text = said.pop(case, [])
-    note = (text[-1] if res == "PASS" else text[0]) if text else ""
-    print(f"{res} {sys.argv[2]}.{name} {note[:200]}".rstrip())
-if not cases:
-    print(f"FAIL {sys.argv[2]}.run no KTAP result in {sys.argv[1]}")
-PY
+python3 "$BENCH_DIR/ktap.py" "$log_file" "$prefix"
 bad=$(grep -nE "$KERNEL_REPORTS" "$log_file" | head -1 || true)
 # The serial console drops what the log buffer no longer holds when the
 # tests log faster than it prints (the generated layouts log ~18000

@@ -11,6 +11,8 @@ JOBS=${JOBS:-$(($(nproc) + 1))}
 
 export ARCH=arm64
 export CROSS_COMPILE=aarch64-linux-gnu-
+# Debian's python3 (ply, git for the kernel's scripts), not one a user put first.
+export PATH=/usr/bin:$PATH
 export CCACHE_DIR=$CACHE/ccache
 export CCACHE_MAXSIZE=5G
 # Objects of the two trees differ only in the build directory's name.
@@ -45,7 +47,7 @@ BASE_X86_PV=1
 BASE_SCENARIOS="modern legacy domu policy"
 BASE_ONCE_SCENARIOS="dom0less busy"
 BASE_PAGE_ONCE_SCENARIOS=
-BASE_INFO_SCENARIOS="modern"
+BASE_INFO_SCENARIOS="modern dom0less"
 BASE_XENS="4.17 4.20"
 . "$REPO_DIR/bases/$BASE"
 # The caller's KINDS, PAGE_FLAVOURS ("" for none), X86_PV and SCENARIOS,
@@ -129,6 +131,27 @@ stage() {
 	log "$name: $(($(date +%s) - t0)) s"
 	echo "$name $(($(date +%s) - t0))" >> "$CACHE/stage-times"
 	return $rc
+}
+
+# suite NAME CMD...: a stage of make check; one that exits non-zero is a
+# failure of its own, whatever it printed before.
+suite() {
+	local name=$1 rc=0
+	shift
+	stage "$name" "$@" || rc=$?
+	[ "$rc" = 0 ] || echo "FAIL stage.${name// /-} exited $rc"
+}
+
+# expect_results DIR N: a boot (results/DIR) with fewer result lines than
+# bench/expected-results records for it lost some on the way.
+expect_results() {
+	local want
+	want=$(awk -v d="$1" '$1 == d { print $2 }' "$BENCH_DIR/expected-results")
+	if [ -z "$want" ]; then
+		echo "FAIL $1.results $2 results, and none expected in bench/expected-results"
+	elif [ "$2" -lt "$want" ]; then
+		echo "FAIL $1.results $2 of the $want results expected"
+	fi
 }
 
 # boot_vcpus SCENARIO FLAVOUR: the CPUs of a QEMU boot, which are Xen's

@@ -55,7 +55,7 @@ dom0less) timeout=${TIMEOUT:-600} ;;
 # Extra memory up to max: for the pages x86 seeds the allocator with.
 x86-pv)	timeout=${TIMEOUT:-300}; [ "$flavour" = x86 ] || die "x86-pv boots the x86 flavour"
 	xen_args="dom0_mem=512M,max:1024M loglvl=all guest_loglvl=all console=com1" ;;
-*)	die "unknown scenario $scenario (modern, legacy, tight, domu, busy, busy-balloon, policy, x86-pv)" ;;
+*)	die "unknown scenario $scenario (modern, legacy, tight, domu, busy, busy-balloon, policy, dom0less, x86-pv)" ;;
 esac
 
 # dom0less: Xen's device tree is QEMU's with the boot modules of dom0 and
@@ -125,7 +125,7 @@ if [ -n "${REUSE_RESULTS:-}" ] && [ -s "$kept/results.txt" ] &&
 	log "$name $scenario: same boot as at $(date -r "$kept/results.txt" '+%F %T'), results reused"
 	rm -rf "$dir"
 	cp -a "$kept" "$dir"
-	sed "s/^\([A-Z]*\) /\1 $name.$scenario./" "$dir/results.txt"
+	sed -e "s/^\([A-Z]*\) /\1 $name.$scenario./" -e 's/$/ (reused)/' "$dir/results.txt"
 	exit 0
 fi
 rm -f "$dir/results.txt" "$dir/key"

@@ -117,6 +117,34 @@ for c in $(git -C "$WT" rev-list --reverse "$BASE_TAG".."$head"); do
 	fi
 	echo "$line"
 done
+# A fix (a patch with a Fixes: tag) goes to the stable trees on its own:
+# it must apply and build alone on the clean base.
+i=0
+for p in $patches; do
+	i=$((i + 1))
+	grep -q '^Fixes: ' "$p" || continue
+	name=series$BASE_SUFFIX.$(printf %04d "$i").alone
+	git -C "$WT" checkout -q -f --detach "$BASE_TAG"
+	if ! git -C "$WT" apply --index "$p" 2> "$O.alone.log"; then
+		echo "FAIL $name does not apply alone on $BASE_TAG: $(head -1 "$O.alone.log")"
+		continue
+	fi
+	tree=$(git -C "$WT" write-tree)
+	# Only trees that built are recorded.
+	if grep -q "^$tree $cfg_key " "$built"; then
+		echo "PASS $name applies and builds alone on $BASE_TAG (tree built before)"
+		continue
+	fi
+	cfg
+	if "${MAKE[@]}" W=1 $DIRS > "$O.alone.log" 2>&1; then
+		line="PASS $name applies and builds alone on $BASE_TAG"
+		echo "$tree $cfg_key $line" >> "$built"
+	else
+		line="FAIL $name does not build alone on $BASE_TAG: $(grep -m1 -E 'error:|Error [0-9]' "$O.alone.log")"
+	fi
+	echo "$line"
+done
+git -C "$WT" reset -q --hard
 git -C "$WT" checkout -q --detach "$head"
 cfg
 sparse_of > "$O.sparse.head"

@@ -14,24 +14,35 @@ result() {
 }
 
 # Turn the TAP lines on stdin into results named PREFIX.test; a test's
-# "# summary: " line goes on its result line.
+# "# summary: " line goes on its result line.  A run with fewer results
+# than its plan ("1..N"), or that exited non-zero ("# exit: N", which
+# selftest() adds) without a failing test to show for it, is a failure.
 tap_results() {
-	local prefix=$1 line name run=unknown note=
+	local prefix=$1 line name run=unknown note= plan= count=0 failed=0
 	while read -r line; do
 		echo "$line"
 		case "$line" in
+		"1.."*)
+			plan=${line#1..} ;;
 		"#  RUN "*)
 			set -- $line; run=$3; note= ;;
 		"# summary: "*)
 			note=${line#\# summary: } ;;
+		"# exit: "*)
+			line=${line#\# exit: }
+			[ "$line" = 0 ] || [ "$line" = 4 ] || [ $failed -gt 0 ] ||
+				result "$prefix.exit" FAIL "exited $line after $count results, none failed" ;;
 		"ok "*"# SKIP"*)
-			result "$prefix.$run" SKIP "${line#*# SKIP}" ;;
+			count=$((count + 1)); result "$prefix.$run" SKIP "${line#*# SKIP}" ;;
 		"ok "*)
-			name=${line#ok * }; result "$prefix.$name" PASS "$note" ;;
+			count=$((count + 1)); name=${line#ok * }; result "$prefix.$name" PASS "$note" ;;
 		"not ok "*)
+			count=$((count + 1)); failed=$((failed + 1))
 			name=${line#not ok * }; result "$prefix.${name%% *}" FAIL "$note" ;;
 		esac
 	done
+	[ -z "$plan" ] || [ $count -ge "$plan" ] ||
+		result "$prefix.plan" FAIL "$count of $plan planned results"
 }
 
 # selftest PREFIX [env VAR=VALUE...]: run the selftest binary.
@@ -47,7 +58,7 @@ selftest() {
 	# The fault-injection test runs on its own (run_faults).
 	[ -n "$only" ] || only="-T fault_injection"
 	# shellcheck disable=SC2086 # the -t options are words
-	"$@" /bench/xen_ext_regions $only 2>&1 | tap_results "$prefix"
+	{ "$@" /bench/xen_ext_regions $only 2>&1; echo "# exit: $?"; } | tap_results "$prefix"
 }
 
 # The probabilities (percent) and seconds of the fault-injection runs.

@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# bench-selftest.sh: the bench's own judges, fed what a broken run leaves
+# behind; each must turn it into a FAIL line.  One result per case:
+# PASS bench.CASE when the judge failed it, FAIL bench.CASE when it let it
+# through.
+. "$(dirname "$0")/lib.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# judged CASE PATTERN TEXT: TEXT (what a judge printed) has a FAIL line
+# matching PATTERN.
+judged() {
+	if grep -qE "^FAIL $2" <<< "$3"; then
+		echo "PASS bench.$1 $(grep -m1 -E "^FAIL $2" <<< "$3" | cut -c1-120)"
+	else
+		echo "FAIL bench.$1 not judged a failure: $(tr '\n' ' ' <<< "$3" | cut -c1-160)"
+	fi
+}
+
+# A stage that dies after printing a PASS line.
+out=$(suite "scratch stage" bash -c 'echo "PASS scratch.one"; exit 3' 2> /dev/null)
+judged stage-dies 'stage\.scratch-stage exited 3' "$out"
+
+# A KTAP log cut short: the second case and suite never printed.
+printf '%s\n' 'KTAP version 1' '1..2' '    KTAP version 1' '    # Subtest: suite_a' \
+	'    1..2' '    ok 1 case_one' > "$tmp/ktap.log"
+out=$(python3 "$BENCH_DIR/ktap.py" "$tmp/ktap.log" kunit)
+judged ktap-cut-short 'kunit\.suite_a\.plan 1 of 2' "$out"
+
+# A kselftest that exits 1 after its ok lines, and one that stops early.
+. "$BENCH_DIR/rootfs/tests.sh"
+out=$(printf '%s\n' 'TAP version 13' '1..2' 'ok 1 a' 'ok 2 b' '# exit: 1' | tap_results st |
+	sed -n 's/^BENCH: RESULT \([^ ]*\) \([A-Z]*\) *\(.*\)/\2 \1 \3/p')
+judged kselftest-exit-1 'st\.exit exited 1' "$out"
+out=$(printf '%s\n' 'TAP version 13' '1..3' 'ok 1 a' '# exit: 0' | tap_results st |
+	sed -n 's/^BENCH: RESULT \([^ ]*\) \([A-Z]*\) *\(.*\)/\2 \1 \3/p')
+judged kselftest-cut-short 'st\.plan 1 of 3' "$out"
+
+# A boot with fewer results than bench/expected-results records for it.
+want=$(awk 'NR == 1 { print $1, $2 }' "$BENCH_DIR/expected-results")
+out=$(expect_results "${want% *}" $((${want#* } - 1)))
+judged boot-short "${want% *}\.results" "$out"

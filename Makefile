@@ -21,7 +21,7 @@ run: export XEN ?= 4.17
 run:
 	KINDS=patched PAGE_FLAVOURS= X86_PV=0 bench/prepare.sh
 	SCENARIOS=domu PAGE_FLAVOURS= X86_PV=0 SKIP_BASE=1 SKIP_STATIC=1 SKIP_KUNIT=1 \
-		bench/check.sh > /dev/null; rc=$$?; bench/report.sh; exit $$rc
+		bench/check.sh > /dev/null; rc=$$?; bench/report.sh || rc=1; exit $$rc
 
 # The matrix: every base on its Xens (bench/lib.sh, bases/), or the base
 # BASE names; XEN=... boots every base of the run on that Xen only.

@@ -121,7 +121,7 @@ for b in $BASES; do
 done
 
 boot() {
-	local mode=$1 kind=$2 sc=$3 flavour=$4 label
+	local mode=$1 kind=$2 sc=$3 flavour=$4 i=$7 label dir
 	export XEN=$5 BASE=$6
 	label="scenario $kind$(base_suffix "$BASE") $sc"
 	[ "$flavour" = test ] || label="$label $flavour"
@@ -136,8 +136,14 @@ boot() {
 	else
 		REUSE_RESULTS=${REUSE_RESULTS-1} suite "$label" "$BENCH_DIR/scenario.sh" "$kind" "$sc" "$flavour" |
 			tee "$out/$i.lines"
-		expect_results "$(basename "$(result_dir "$kind" "$BASE" "$sc" "$flavour" "$XEN")")" \
-			"$(grep -cE '^(PASS|FAIL|SKIP) ' "$out/$i.lines" || true)"
+		# Cells outside the default matrix (another XEN, PAGE_FLAVOURS)
+		# have no count recorded.
+		dir=$(basename "$(result_dir "$kind" "$BASE" "$sc" "$flavour" "$XEN")")
+		if grep -q "^$dir " "$BENCH_DIR/expected-results"; then
+			expect_results "$dir" "$(grep -cE '^(PASS|FAIL|SKIP) ' "$out/$i.lines" || true)"
+		else
+			echo "SKIP $dir.results no count recorded in bench/expected-results"
+		fi
 	fi
 }
 out=$RESULTS/boots
@@ -160,7 +166,7 @@ boot_all() {
 		while [ -n "$(jobs -rp)" ] && [ $(($(busy_cores) + v)) -gt "$BOOT_CORES" ]; do
 			wait -n || true
 		done
-		boot "$@" > "$out/$i" &
+		boot "$@" "$i" > "$out/$i" &
 		vcpus_of[$!]=$v
 	done
 	wait
@@ -194,9 +200,15 @@ guest_lines_of() {
 }
 fix_gate() {
 	local name=fix$(base_suffix "$4").$1 pattern=$2 sc=$3 hit base_log patched_log
+	# Only what this run booted: a caller's SCENARIOS may leave one out.
+	if [[ " ${boots[*]/%/;} " != *" counted patched $sc $5 $6 $4;"* ]] ||
+	   [[ " ${boots[*]/%/;} " != *" info base $sc $5 $6 $4;"* ]]; then
+		echo "SKIP $name this run booted $sc on one of the two kernels at most"
+		return
+	fi
 	base_log=$(result_dir base "$4" "$sc" "$5" "$6")/console.log
 	patched_log=$(result_dir patched "$4" "$sc" "$5" "$6")/console.log
-	[ -f "$base_log" ] && [ -f "$patched_log" ] || { echo "FAIL $name no $sc boots of both kernels"; return; }
+	[ -f "$base_log" ] && [ -f "$patched_log" ] || { echo "FAIL $name no $sc console of both kernels"; return; }
 	hit=$(guest_lines_of "$base_log" | grep -m1 -oE "$pattern" || true)
 	if [ -z "$hit" ]; then
 		echo "FAIL $name the unpatched base does not show it in $sc: the test cannot fail"

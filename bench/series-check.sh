@@ -117,13 +117,11 @@ for c in $(git -C "$WT" rev-list --reverse "$BASE_TAG".."$head"); do
 	fi
 	echo "$line"
 done
-# A fix (a patch with a Fixes: tag) goes to the stable trees on its own:
-# it must apply and build alone on the clean base.
-i=0
+# A fix (a patch with a Fixes: tag or for stable) goes to the stable
+# trees on its own: it must apply and build alone on the clean base.
 for p in $patches; do
-	i=$((i + 1))
-	grep -q '^Fixes: ' "$p" || continue
-	name=series$BASE_SUFFIX.$(printf %04d "$i").alone
+	grep -qE '^(Fixes: |Cc: stable@)' "$p" || continue
+	name=series$BASE_SUFFIX.$(basename "$p" | cut -c1-4).alone
 	git -C "$WT" checkout -q -f --detach "$BASE_TAG"
 	if ! git -C "$WT" apply --index "$p" 2> "$O.alone.log"; then
 		echo "FAIL $name does not apply alone on $BASE_TAG: $(head -1 "$O.alone.log")"

@@ -4,13 +4,15 @@
 #                (BASE=6.12 XEN=4.20: one cell of the matrix)
 # make bench     patched vs base vs ballooning: results/bench.{json,md,png}
 # make defects   plant known bugs, show which KUnit cases catch them
+# make vmemmap   the gate on the mm/sparse-vmemmap fixes: base and patched
+#                kernels with 16 KiB pages (FLAVOUR=prod-64k: 64 KiB)
 # make series    the gates on series/$(BASE)/: checkpatch, git am on the
 #                tagged base, every patch built alone, sparse
 # make worktree  a git worktree of the series to edit (prints its path)
 # make export    write that worktree back to series/$(BASE)/
 # BASE names the kernel base (bases/); default mainline.
 
-.PHONY: all run check bench defects series worktree export prepare clean-results
+.PHONY: all run check bench defects vmemmap series worktree export prepare clean-results
 
 all: run
 
@@ -36,6 +38,13 @@ bench:
 defects:
 	KINDS= PAGE_FLAVOURS=prod-64k X86_PV=0 bench/prepare.sh
 	bench/defects.sh
+
+vmemmap: FLAVOUR ?= prod-16k
+vmemmap:
+	KINDS= PAGE_FLAVOURS= X86_PV=0 bench/prepare.sh
+	bench/build.sh patched $(FLAVOUR)
+	bench/build.sh base $(FLAVOUR)
+	bench/vmemmap.sh $(FLAVOUR)
 
 series:
 	KINDS=patched PAGE_FLAVOURS= X86_PV=0 bench/prepare.sh

@@ -43,6 +43,13 @@ suites() {
 			[ "$b" != mainline ] ||
 				BASE=mainline suite "defects" "$BENCH_DIR/defects.sh" 2> /dev/null | tee -a "$all"
 		fi
+		if [ -z "${SKIP_STATIC:-}" ]; then
+			# The mm/sparse-vmemmap fixes, on the kernels with pages
+			# larger than 4 KiB, against the base of the same flavour.
+			for f in $flavours; do
+				BASE=$b suite "vmemmap$(base_suffix "$b") $f" "$BENCH_DIR/vmemmap.sh" "$f" | tee -a "$all"
+			done
+		fi
 	done
 }
 static_mainline() {

@@ -37,6 +37,8 @@ done
 for flavour in $CHECK_PAGE_FLAVOURS; do
 	stage "build$BASE_SUFFIX patched $flavour kernel" "$BENCH_DIR/build.sh" patched "$flavour"
 	initramfs patched "$flavour"
+	# check.sh's vmemmap gate boots the base of the same flavour beside it.
+	stage "build$BASE_SUFFIX base $flavour kernel" "$BENCH_DIR/build.sh" base "$flavour"
 done
 if [ "$CHECK_X86_PV" = 1 ]; then
 	stage "build$BASE_SUFFIX patched x86 kernel" "$BENCH_DIR/build.sh" patched x86

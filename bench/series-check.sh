@@ -4,10 +4,10 @@
 # checkpatch --strict of the base on every patch (less the types listed
 # with a reason in bench/checkpatch-ignore), "git am" on a clean base
 # (bench/tree.sh's stage, which this script then walks commit by commit),
-# every patch built on its own (drivers/xen/ and arch/arm64/xen/ with the
-# arm64 config of the base's kernel, BASE_FLAVOUR, and the KUnit tests,
-# W=1), sparse (C=2) on those directories with no warning that the base
-# does not have, and for a backport, its range-diff against the upstream
+# every patch built on its own (drivers/xen/, arch/arm64/xen/ and the
+# other C files the series changes, with the arm64 config of the base's
+# kernel, BASE_FLAVOUR, and the KUnit tests, W=1), sparse (C=2) on the
+# same with no warning that the base does not have, and for a backport, its range-diff against the upstream
 # series as recorded.
 . "$(dirname "$0")/lib.sh"
 
@@ -16,6 +16,11 @@ O=$BUILD/series-bisect
 DIRS="drivers/xen/ arch/arm64/xen/"
 MAKE=(make -C "$WT" O="$O" CC="ccache ${CROSS_COMPILE}gcc" -j"$JOBS")
 patches=$(series_patches)
+# With the objects of the kernel's C files the series changes elsewhere
+# (netfront, mm; arch/arm/xen/ is built by arch/arm64/xen/), so that every
+# patch builds what it touches.
+DIRS="$DIRS $(sed -n 's|^+++ b/\(.*\)\.c$|\1.o|p' $patches |
+	grep -vE '^(drivers/xen|arch/arm64/xen|arch/arm/xen|tools)/' | sort -u | paste -sd' ')"
 ignore=$(grep -v '^#' "$BENCH_DIR/checkpatch-ignore" | cut -f1 | paste -sd, -)
 
 # checkpatch one patch: one result line.
@@ -98,7 +103,7 @@ fi
 # again: after a change, only the patches it reaches are.
 built=$O.built
 touch "$built"
-cfg_key=$(sha1sum < "$O/.config.want" | cut -c1-40)
+cfg_key=$( { cat "$O/.config.want"; echo "$DIRS"; } | sha1sum | cut -c1-40)
 for c in $(git -C "$WT" rev-list --reverse "$BASE_TAG".."$head"); do
 	n=$(git -C "$WT" rev-list --count "$BASE_TAG".."$c")
 	tree=$(git -C "$WT" rev-parse "$c^{tree}")

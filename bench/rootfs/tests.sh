@@ -668,6 +668,16 @@ busy_vif_pages() {
 	esac
 }
 
+# Where MemFree went, for the churn lines (not judged): a drop that a
+# leak would leave grows each cycle; one that stays after the first
+# cycle is memory the first domain made the kernel or the tools keep.
+mem_detail() {
+	local f
+	for f in AnonPages Shmem Slab SUnreclaim KernelStack PageTables Percpu; do
+		printf ' %s_kb=%s' "$f" "$(meminfo_kb $f)"
+	done
+}
+
 # Before each churn figure: chunks given back, and the page cache and the
 # reclaimable slabs dropped, which the logs and the loop devices' reads
 # move by megabytes from one cycle to the next (seen: MemFree 385 to 391
@@ -719,13 +729,13 @@ run_busy() {
 	busy_settle
 	g0=$(grants_in_use)
 	s0=$(busy_state)
-	echo "BENCH: CHURN cycle=0 grants=$g0$s0"
+	echo "BENCH: CHURN cycle=0 grants=$g0$s0$(mem_detail)"
 	for c in $(seq "$BUSY_CYCLES"); do
 		busy_cycle "$c" $([ "$c" = 1 ] && echo $BUSY_LOAD_SECONDS || echo $BUSY_CHURN_SECONDS) || break
 		busy_settle
 		g=$(grants_in_use)
 		s=$(busy_state)
-		echo "BENCH: CHURN cycle=$c grants=$g$s"
+		echo "BENCH: CHURN cycle=$c grants=$g$s$(mem_detail)"
 	done
 	# Back to the baseline after the last cycle: pages in use, chunks
 	# mapped, Xen scratch, ballooned memory, MemTotal exactly; grant

@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# vmemmap.sh [FLAVOUR]: the gate on the two mm/sparse-vmemmap fixes of the
+# series (sub-page memmap ranges), opt-in ("make vmemmap"): it needs base
+# and patched kernels with pages larger than 4 KiB (default prod-16k),
+# which make check does not build.  Each kernel boots under QEMU without
+# Xen, once per mode of vmemmap/vmemmap_subpage.c; the base must show the
+# bug (a kernel report), the patched kernel none and the module's PASS.
+# Results: results/vmemmap/, one line per mode, fix.vmemmap-MODE-PAGES.
+. "$(dirname "$0")/lib.sh"
+
+flavour=${1:-prod-16k}
+dir=$RESULTS/vmemmap
+mkdir -p "$dir"
+
+# The module, built afresh for each kernel, and an initramfs that loads
+# it with the mode the kernel command line names, then powers off.
+initramfs() {
+	local out=$1 root=$1/vmemmap/root
+	rm -rf "$out/vmemmap"
+	mkdir -p "$out/vmemmap" "$root/bin"
+	cp "$BENCH_DIR"/vmemmap/{Kbuild,vmemmap_subpage.c} "$out/vmemmap/"
+	make -C "$out" CC="ccache ${CROSS_COMPILE}gcc" M="$out/vmemmap" modules \
+		> "$out/vmemmap/build.log" 2>&1 ||
+		{ tail -20 "$out/vmemmap/build.log" >&2; die "vmemmap_subpage build failed"; }
+	cp "$out/vmemmap/vmemmap_subpage.ko" "$root/"
+	cp "$(ls "$XENROOT"/bin/busybox "$XENROOT"/usr/bin/busybox 2> /dev/null | head -1)" "$root/bin/"
+	cat > "$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox mkdir -p /proc /dev
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mknod /dev/console c 5 1
+exec > /dev/console 2>&1
+mode=$(/bin/busybox sed -n 's/.*vmemmap_mode=\([a-z]*\).*/\1/p' /proc/cmdline)
+/bin/busybox insmod /vmemmap_subpage.ko mode="$mode"
+echo "vmemmap-gate: done"
+/bin/busybox poweroff -f
+INIT
+	chmod +x "$root/init"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/vmemmap/initramfs.gz"
+}
+
+boot() {
+	local out=$1 mode=$2 log=$3 cpu=cortex-a57
+	case $flavour in *-16k) cpu=max,pauth-impdef=on ;; esac
+	timeout -k 10 300 qemu-system-aarch64 -nodefaults \
+		-machine virt -cpu "$cpu" -smp 2 -m 1024 -display none -serial stdio -no-reboot \
+		-kernel "$out/Image" -initrd "$out/vmemmap/initramfs.gz" \
+		-append "console=ttyAMA0 printk.time=0 panic=-1 vmemmap_mode=$mode" \
+		< /dev/null 2>&1 | tr -d '\r' > "$log" || true
+}
+
+for kind in base patched; do
+	out=$BUILD/$kind-$flavour
+	[ -f "$out/Image" ] || die "no $out/Image: run bench/build.sh $kind $flavour"
+	initramfs "$out"
+done
+for mode in populate share; do
+	name=fix.vmemmap-$mode-${flavour##*-}
+	base_log=$dir/base-$flavour-$mode.log
+	patched_log=$dir/patched-$flavour-$mode.log
+	boot "$BUILD/base-$flavour" "$mode" "$base_log"
+	boot "$BUILD/patched-$flavour" "$mode" "$patched_log"
+	hit=$(grep -m1 -oE "($KERNEL_REPORTS).*" "$base_log" | cut -c1-120 || true)
+	bad=$(grep -m1 -E "$KERNEL_REPORTS|vmemmap_subpage: FAIL" "$patched_log" | cut -c1-120 || true)
+	if ! grep -q 'vmemmap-gate: done\|Unable to handle' "$base_log"; then
+		echo "FAIL $name the base did not run the module (log: $base_log)"
+	elif [ -z "$hit" ]; then
+		echo "FAIL $name the unpatched base shows no kernel report: the test cannot fail"
+	elif [ -n "$bad" ]; then
+		echo "FAIL $name patched: \"$bad\""
+	elif ! grep -q "vmemmap_subpage: PASS $mode" "$patched_log"; then
+		echo "FAIL $name patched: no PASS line from the module (log: $patched_log)"
+	else
+		echo "PASS $name base: \"$hit\", $(grep -m1 -o 'vmemmap_subpage: FAIL.*' "$base_log" || echo 'no verdict'); patched: none, $(grep -m1 -o 'PASS .*' "$patched_log")"
+	fi
+done | tee "$dir/results-$flavour"
+! grep -q "^FAIL" "$dir/results-$flavour"

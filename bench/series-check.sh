@@ -7,8 +7,8 @@
 # every patch built on its own (drivers/xen/, arch/arm64/xen/ and the
 # other C files the series changes, with the arm64 config of the base's
 # kernel, BASE_FLAVOUR, and the KUnit tests, W=1), sparse (C=2) on the
-# same with no warning that the base does not have, and for a backport, its range-diff against the upstream
-# series as recorded.
+# same with no warning that the base does not have, and for a backport,
+# its range-diff against the upstream series as recorded.
 . "$(dirname "$0")/lib.sh"
 
 WT=$SRC/stage

@@ -92,7 +92,7 @@ sparse_of() {
 }
 
 # The base's warnings change only with the config: keep them.
-key=$(cat "$O/.config.want" "$BENCH_DIR/series-check.sh" | sha1sum | cut -c1-40)
+key=$( { cat "$O/.config.want" "$BENCH_DIR/series-check.sh"; echo "$DIRS"; } | sha1sum | cut -c1-40)
 if [ "$(cat "$O.sparse.base.key" 2> /dev/null)" != "$key" ]; then
 	git -C "$WT" checkout -q --detach "$BASE_TAG"
 	cfg
@@ -103,7 +103,7 @@ fi
 # again: after a change, only the patches it reaches are.
 built=$O.built
 touch "$built"
-cfg_key=$( { cat "$O/.config.want"; echo "$DIRS"; } | sha1sum | cut -c1-40)
+cfg_key=$( { cat "$O/.config.want" "$BENCH_DIR/series-check.sh"; echo "$DIRS"; } | sha1sum | cut -c1-40)
 for c in $(git -C "$WT" rev-list --reverse "$BASE_TAG".."$head"); do
 	n=$(git -C "$WT" rev-list --count "$BASE_TAG".."$c")
 	tree=$(git -C "$WT" rev-parse "$c^{tree}")

@@ -97,14 +97,21 @@ static int test_share(u64 x)
 	int first, err;
 
 	for (first = 0; first < 2; first++) {
-		err = map(0, x, SUB_SIZE) ?: map(1, x + SUB_SIZE, SUB_SIZE);
+		err = map(0, x, SUB_SIZE);
 		if (err)
 			return fail("memremap_pages: %d", err);
+		err = map(1, x + SUB_SIZE, SUB_SIZE);
+		if (err) {
+			memunmap_pages(&maps[0]);
+			return fail("memremap_pages: %d", err);
+		}
 		pr_info("vmemmap_subpage: [%#llx-%#llx] and the next subsection share %#lx; unmapping %s first\n",
 			x, x + SUB_SIZE - 1, p, first ? "the second one" : "the first one");
 		memunmap_pages(&maps[first]);
 		if (!mapped(p))
 			err = fail("vmemmap page %#lx unmapped while its neighbour is present", p);
+		else if (page_pgmap(pfn_to_page(PHYS_PFN(maps[!first].range.start))) != &maps[!first])
+			err = fail("the neighbour's struct pages changed under it");
 		/* Unfixed, this faults on the neighbour's struct pages. */
 		memunmap_pages(&maps[!first]);
 		if (err)
@@ -121,6 +128,11 @@ static int __init vmemmap_subpage_init(void)
 	u64 size = 2 * PER_PAGE * SUB_SIZE;
 	int err;
 
+	if (PAGE_SIZE % (PAGES_PER_SUBSECTION * sizeof(struct page))) {
+		fail("a struct page of %zu bytes: subsections straddle vmemmap pages",
+		     sizeof(struct page));
+		return 0;
+	}
 	if (PER_PAGE < 2) {
 		pr_info("vmemmap_subpage: SKIP %s a subsection's memmap is whole pages\n", mode);
 		return 0;

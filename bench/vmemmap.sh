@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # vmemmap.sh [FLAVOUR]: the gate on the two mm/sparse-vmemmap fixes of the
-# series (sub-page memmap ranges), opt-in ("make vmemmap"): it needs base
-# and patched kernels with pages larger than 4 KiB (default prod-16k),
-# which make check does not build.  Each kernel boots under QEMU without
+# series (sub-page memmap ranges), on base and patched kernels with pages
+# larger than 4 KiB: make check runs it on prod-64k, "make vmemmap" on
+# prod-16k (the default) or FLAVOUR=...  Each kernel boots under QEMU without
 # Xen, once per mode of vmemmap/vmemmap_subpage.c; the base must show the
 # bug (a kernel report), the patched kernel none and the module's PASS.
-# Results: results/vmemmap/, one line per mode, fix.vmemmap-MODE-PAGES.
+# Results: results/vmemmap/, one line per mode, fix[-BASE].vmemmap-MODE-PAGES
+# (BASE=6.12 or 6.1: the backports, with their own prod-64k kernels).
 . "$(dirname "$0")/lib.sh"
 
 flavour=${1:-prod-16k}
@@ -58,9 +59,9 @@ for kind in base patched; do
 	initramfs "$out"
 done
 for mode in populate share; do
-	name=fix.vmemmap-$mode-${flavour##*-}
-	base_log=$dir/base-$flavour-$mode.log
-	patched_log=$dir/patched-$flavour-$mode.log
+	name=fix$BASE_SUFFIX.vmemmap-$mode-${flavour##*-}
+	base_log=$dir/base$BASE_SUFFIX-$flavour-$mode.log
+	patched_log=$dir/patched$BASE_SUFFIX-$flavour-$mode.log
 	boot "$BUILD/base-$flavour" "$mode" "$base_log"
 	boot "$BUILD/patched-$flavour" "$mode" "$patched_log"
 	# The base's bug: a fault on a vmemmap address once the module mapped
@@ -78,5 +79,5 @@ for mode in populate share; do
 	else
 		echo "PASS $name base: \"$hit\"$(grep -m1 -o 'vmemmap page 0x[0-9a-f]* unmapped while its neighbour is present' "$base_log" | sed 's/^/, /'); patched: none, $(grep -m1 -o 'verdict: vmemmap_subpage: PASS .*' "$patched_log" | cut -d' ' -f3-)"
 	fi
-done | tee "$dir/results-$flavour"
-! grep -q "^FAIL" "$dir/results-$flavour"
+done | tee "$dir/results$BASE_SUFFIX-$flavour"
+! grep -q "^FAIL" "$dir/results$BASE_SUFFIX-$flavour"

@@ -24,6 +24,12 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
+
+/* Before 6.14 (the 6.12 and 6.1 backports), a ZONE_DEVICE page's pgmap. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 14, 0)
+#define page_pgmap(page)	((page)->pgmap)
+#endif
 
 static char *mode = "share";
 module_param(mode, charp, 0444);

@@ -49,6 +49,9 @@ suites() {
 			for f in $flavours; do
 				BASE=$b suite "vmemmap$(base_suffix "$b") $f" "$BENCH_DIR/vmemmap.sh" "$f" | tee -a "$all"
 			done
+			[ -n "$flavours" ] || for f in populate share; do
+				echo "SKIP fix$(base_suffix "$b").vmemmap-$f no kernel with pages larger than 4 KiB in this run (make vmemmap BASE=$b FLAVOUR=prod-64k)"
+			done | tee -a "$all"
 		fi
 	done
 }

@@ -20,7 +20,7 @@ patches=$(series_patches)
 # (netfront, mm; arch/arm/xen/ is built by arch/arm64/xen/), so that every
 # patch builds what it touches.
 DIRS="$DIRS $(sed -n 's|^+++ b/\(.*\)\.c$|\1.o|p' $patches |
-	grep -vE '^(drivers/xen|arch/arm64/xen|arch/arm/xen|tools)/' | sort -u | paste -sd' ')"
+	{ grep -vE '^(drivers/xen|arch/arm64/xen|arch/arm/xen|tools)/' || true; } | sort -u | paste -sd' ')"
 ignore=$(grep -v '^#' "$BENCH_DIR/checkpatch-ignore" | cut -f1 | paste -sd, -)
 
 # checkpatch one patch: one result line.

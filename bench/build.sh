@@ -98,14 +98,16 @@ grep -E '^[^ ]+:[0-9]+:[0-9]+: warning:' "$out/build.log" | sort -u > "$out/warn
 [ -n "${TARGETS:-}" ] && { cat "$out/warnings"; exit 0; }
 cp "$out/$image" "$out/Image"
 
-# The measuring module, from one source for every kernel, built afresh
-# (seconds): a .mod.o left from an earlier config of the kernel once
-# survived an incremental build, and insmod failed with "invalid module
-# format" (struct module of another size).
-mdir=$out/upop_bench
-rm -rf "$mdir"
-mkdir -p "$mdir"
-cp "$BENCH_DIR"/upop_bench/{Kbuild,xen_upop_bench.c} "$mdir/"
-make -C "$src" O="$out" CC="ccache ${CROSS_COMPILE}gcc" M="$mdir" modules \
-	> "$mdir/build.log" 2>&1 || { tail -20 "$mdir/build.log" >&2; die "module build failed"; }
+# The bench's modules (the measuring one, vmemmap.sh's), from one source
+# for every kernel, built afresh (seconds): a .mod.o left from an earlier
+# config of the kernel once survived an incremental build, and insmod
+# failed with "invalid module format" (struct module of another size).
+for m in upop_bench vmemmap; do
+	mdir=$out/$m
+	rm -rf "$mdir"
+	mkdir -p "$mdir"
+	cp "$BENCH_DIR/$m"/* "$mdir/"
+	make -C "$src" O="$out" CC="ccache ${CROSS_COMPILE}gcc" M="$mdir" modules \
+		> "$mdir/build.log" 2>&1 || { tail -20 "$mdir/build.log" >&2; die "$m module build failed"; }
+done
 log "$kind-$flavour: Image $(($(stat -c %s "$out/Image") / 1024 / 1024)) MiB, $(wc -l < "$out/warnings") warnings"

@@ -91,7 +91,8 @@ sparse_of() {
 		sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u
 }
 
-# The base's warnings change only with the config: keep them.
+# The base's warnings, and a patch's build, change only with the config,
+# this script and what it builds: keyed on those.
 key=$( { cat "$O/.config.want" "$BENCH_DIR/series-check.sh"; echo "$DIRS"; } | sha1sum | cut -c1-40)
 if [ "$(cat "$O.sparse.base.key" 2> /dev/null)" != "$key" ]; then
 	git -C "$WT" checkout -q --detach "$BASE_TAG"
@@ -103,11 +104,10 @@ fi
 # again: after a change, only the patches it reaches are.
 built=$O.built
 touch "$built"
-cfg_key=$( { cat "$O/.config.want" "$BENCH_DIR/series-check.sh"; echo "$DIRS"; } | sha1sum | cut -c1-40)
 for c in $(git -C "$WT" rev-list --reverse "$BASE_TAG".."$head"); do
 	n=$(git -C "$WT" rev-list --count "$BASE_TAG".."$c")
 	tree=$(git -C "$WT" rev-parse "$c^{tree}")
-	if line=$(grep -m1 "^$tree $cfg_key " "$built"); then
+	if line=$(grep -m1 "^$tree $key " "$built"); then
 		echo "${line#* * } (tree built before)"
 		continue
 	fi
@@ -116,7 +116,7 @@ for c in $(git -C "$WT" rev-list --reverse "$BASE_TAG".."$head"); do
 	if "${MAKE[@]}" W=1 $DIRS > "$O.$n.log" 2>&1; then
 		w=$(grep -cE '^[^ ]+:[0-9]+:[0-9]+: warning:' "$O.$n.log" || true)
 		line="PASS series$BASE_SUFFIX.$(printf %04d "$n").builds $DIRS W=1, $w warnings"
-		echo "$tree $cfg_key $line" >> "$built"
+		echo "$tree $key $line" >> "$built"
 	else
 		line="FAIL series$BASE_SUFFIX.$(printf %04d "$n").builds $(grep -m1 -E 'error:|Error [0-9]' "$O.$n.log")"
 	fi
@@ -134,14 +134,14 @@ for p in $patches; do
 	fi
 	tree=$(git -C "$WT" write-tree)
 	# Only trees that built are recorded.
-	if grep -q "^$tree $cfg_key " "$built"; then
+	if grep -q "^$tree $key " "$built"; then
 		echo "PASS $name applies and builds alone on $BASE_TAG (tree built before)"
 		continue
 	fi
 	cfg
 	if "${MAKE[@]}" W=1 $DIRS > "$O.alone.log" 2>&1; then
 		line="PASS $name applies and builds alone on $BASE_TAG"
-		echo "$tree $cfg_key $line" >> "$built"
+		echo "$tree $key $line" >> "$built"
 	else
 		line="FAIL $name does not build alone on $BASE_TAG: $(grep -m1 -E 'error:|Error [0-9]' "$O.alone.log")"
 	fi

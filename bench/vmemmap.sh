@@ -14,16 +14,12 @@ flavour=${1:-prod-16k}
 dir=$RESULTS/vmemmap
 mkdir -p "$dir"
 
-# The module, built afresh for each kernel, and an initramfs that loads
-# it with the mode the kernel command line names, then powers off.
+# An initramfs that loads the module (build.sh builds it with the kernel)
+# with the mode the kernel command line names, then powers off.
 initramfs() {
 	local out=$1 root=$1/vmemmap/root
-	rm -rf "$out/vmemmap"
-	mkdir -p "$out/vmemmap" "$root/bin"
-	cp "$BENCH_DIR"/vmemmap/{Kbuild,vmemmap_subpage.c} "$out/vmemmap/"
-	make -C "$out" CC="ccache ${CROSS_COMPILE}gcc" M="$out/vmemmap" modules \
-		> "$out/vmemmap/build.log" 2>&1 ||
-		{ tail -20 "$out/vmemmap/build.log" >&2; die "vmemmap_subpage build failed"; }
+	rm -rf "$root"
+	mkdir -p "$root/bin"
 	cp "$out/vmemmap/vmemmap_subpage.ko" "$root/"
 	cp "$(ls "$XENROOT"/bin/busybox "$XENROOT"/usr/bin/busybox 2> /dev/null | head -1)" "$root/bin/"
 	cat > "$root/init" <<'INIT'
@@ -55,7 +51,8 @@ boot() {
 
 for kind in base patched; do
 	out=$BUILD/$kind-$flavour
-	[ -f "$out/Image" ] || die "no $out/Image: run bench/build.sh $kind $flavour"
+	[ -f "$out/Image" ] && [ -f "$out/vmemmap/vmemmap_subpage.ko" ] ||
+		die "no $out/Image or its vmemmap module: run bench/build.sh $kind $flavour"
 	initramfs "$out"
 done
 for mode in populate share; do

@@ -44,7 +44,7 @@ BASE_FLAVOUR=test
 BASE_KINDS="patched base"
 BASE_PAGE_FLAVOURS=prod-64k
 BASE_X86_PV=1
-BASE_SCENARIOS="modern legacy domu policy"
+BASE_SCENARIOS="modern legacy domu"
 BASE_ONCE_SCENARIOS="dom0less busy"
 # busy with 64 KiB pages: the netfront fix (TCP from the domU stalled).
 BASE_PAGE_ONCE_SCENARIOS=busy
@@ -159,7 +159,7 @@ expect_results() {
 # and dom0's.  Under TCG each vCPU is a host thread: a 2-vCPU boot keeps
 # both cores of a 2-core host busy and is hardly faster than a 1-vCPU one
 # (legacy: 45 s against 48 s), and two 1-vCPU boots run side by side in
-# the time of one (legacy and policy: 46 s for both).  Two for
+# the time of one (two legacy boots: 46 s for both).  Two for
 # modern on the debug kernel, where the stress test maps from several
 # processes under lockdep and KASAN, so that they run in parallel for real
 # (and for the base's modern boot, which the fix gates compare with it),

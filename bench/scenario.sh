@@ -48,14 +48,13 @@ domu)	timeout=${TIMEOUT:-600} ;;
 # again (tests.sh run_busy); busy-balloon on a Xen that advertises no region.
 busy)	timeout=${TIMEOUT:-1200} ;;
 busy-balloon) timeout=${TIMEOUT:-1200}; xen_args="$xen_args ext_regions=no" ;;
-policy)	timeout=${TIMEOUT:-300}; dom0_args="xen.unpopulated=balloon" ;;
 # Xen starts a domU of its own from the device tree (dom0less), which dom0
 # gives xenstore to (init-dom0less), a disk and grants.
 dom0less) timeout=${TIMEOUT:-600} ;;
 # Extra memory up to max: for the pages x86 seeds the allocator with.
 x86-pv)	timeout=${TIMEOUT:-300}; [ "$flavour" = x86 ] || die "x86-pv boots the x86 flavour"
 	xen_args="dom0_mem=512M,max:1024M loglvl=all guest_loglvl=all console=com1" ;;
-*)	die "unknown scenario $scenario (modern, legacy, tight, domu, busy, busy-balloon, policy, dom0less, x86-pv)" ;;
+*)	die "unknown scenario $scenario (modern, legacy, tight, domu, busy, busy-balloon, dom0less, x86-pv)" ;;
 esac
 
 # dom0less: Xen's device tree is QEMU's with the boot modules of dom0 and

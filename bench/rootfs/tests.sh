@@ -280,6 +280,20 @@ run_figures() {
 			figure threads${t}_ns_per_page "$(per_page "$(field ns "$r")" $((t * 200 * k * 64)))" "$r"
 		done
 	done
+	# One page at a time while 1200 MiB of idle chunks are given back
+	# (patched; the base keeps its sections): the longest alloc+free, and
+	# what was unmapped meanwhile (/proc/iomem Xen scratch).  Only where
+	# the regions hold it all: the balloon's share would not be given back.
+	if [ "$rounds" -gt 0 ] && [ $((1200 * 1024 / pkb)) -le "$usable" ]; then
+		local s1
+		s1=$(scratch_bytes)
+		r=$(bench_cmd stall $((1200 * 1024 / pkb)) 4000)
+		echo "# give-back stall: $r"
+		figure giveback_stall_worst_us $(($(field worst_ns "$r") / 1000)) "$r"
+		figure giveback_stall_over_1ms "$(field over_1ms "$r")"
+		figure giveback_unmapped_kb $((1200 * 1024 - ($(scratch_bytes) - s1) / 1024))
+		bench_free
+	fi
 
 	if [ "$adv" -gt 0 ]; then
 		# 2 MiB a step, up to 2 MiB past the end.

@@ -19,6 +19,10 @@
  *   capacity STEP MAX  allocate STEP pages at a time until an allocation
  *                      fails, a page comes from RAM (the balloon) or MAX
  *                      pages are held; hold them
+ *   stall N MS         allocate and free N pages, so that their chunks
+ *                      fall idle, then for MS ms allocate and free one
+ *                      page at a time, each timed: the longest wait while
+ *                      the allocator gives the idle chunks back
  * Pages that are ZONE_DEVICE came from unpopulated space, the others from
  * the balloon: the struct page itself tells, not the allocator.
  */
@@ -232,6 +236,42 @@ static void run_cost(bool keep)
 		  ret ? "err" : "ok", f0 - f1, f0 - f2, ret);
 }
 
+/*
+ * The probe's own chunk stays: freeing its page again and again keeps it
+ * from falling idle.  The others are given back meanwhile (patched
+ * kernel), and a probe that waits for that shows here.
+ */
+static int run_stall(unsigned int nr, unsigned int ms)
+{
+	struct page **pages = kvcalloc(nr, sizeof(*pages), GFP_KERNEL);
+	unsigned long probes = 0, slow = 0;
+	s64 worst = 0, d;
+	ktime_t end, t;
+	int ret;
+
+	if (!pages)
+		return -ENOMEM;
+	ret = xen_alloc_unpopulated_pages(nr, pages);
+	if (!ret)
+		xen_free_unpopulated_pages(nr, pages);
+	end = ktime_add_ms(ktime_get(), ms);
+	while (!ret && ktime_before(t = ktime_get(), end)) {
+		ret = xen_alloc_unpopulated_pages(1, pages);
+		if (!ret)
+			xen_free_unpopulated_pages(1, pages);
+		d = ktime_to_ns(ktime_sub(ktime_get(), t));
+		worst = max(worst, d);
+		slow += d > NSEC_PER_MSEC;
+		probes++;
+		cond_resched();
+	}
+	scnprintf(result, sizeof(result),
+		  "%s stall pages=%u ms=%u probes=%lu worst_ns=%lld over_1ms=%lu err=%d\n",
+		  ret ? "err" : "ok", nr, ms, probes, worst, slow, ret);
+	kvfree(pages);
+	return ret;
+}
+
 static ssize_t run_write(struct file *file, const char __user *ubuf,
 			 size_t len, loff_t *ppos)
 {
@@ -267,6 +307,9 @@ static ssize_t run_write(struct file *file, const char __user *ubuf,
 		   b <= 65536 && sscanf(cmd, "%*s %*u %*u %lu", &c) == 1 && c &&
 		   c <= 1000000) {
 		ret = run_threads(a, b, c);
+	} else if (!strcmp(word, "stall") && n == 3 && a && a <= UINT_MAX / 2 &&
+		   b && b <= 60000) {
+		ret = run_stall(a, b);
 	} else if (!strcmp(word, "capacity") && n == 3 && a && a <= 65536) {
 		while (!ret && !ram && device < b)
 			ret = hold(a, &device, &ram);

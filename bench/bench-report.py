@@ -35,6 +35,7 @@ MEASURES = {
     "threads1_ns_per_page": ("ns/page", "lower", "1 thread, 64-page batches, wall time per page"),
     "threads2_ns_per_page": ("ns/page", "lower", "2 threads at once"),
     "threads4_ns_per_page": ("ns/page", "lower", "4 threads at once"),
+    "probe_worst_us": ("us", "lower", "longest one-page alloc+free in 4 s with nothing to give back"),
     "giveback_stall_err": ("errno", None, "the give-back stall's 1200 MiB request (0: success; otherwise no stall figure)"),
     "giveback_stall_worst_us": ("us", "lower", "longest one-page alloc+free while 1200 MiB of idle chunks are given back (4 s)"),
     "giveback_stall_over_1ms": ("probes", "lower", "one-page alloc+free that took over 1 ms in those 4 s"),

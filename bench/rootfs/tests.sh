@@ -286,6 +286,11 @@ run_figures() {
 	# the regions hold it all: the balloon's share would not be given back.
 	if [ "$rounds" -gt 0 ] && [ $((1200 * 1024 / pkb)) -le "$usable" ]; then
 		local s1
+		# The same probe with nothing to give back, on both kernels:
+		# what the host and the scheduler cost it alone.
+		r=$(bench_cmd stall 1 4000)
+		[ "$(field err "$r")" != 0 ] ||
+			figure probe_worst_us $(($(field worst_ns "$r") / 1000)) "$r"
 		s1=$(scratch_bytes)
 		r=$(bench_cmd stall $((1200 * 1024 / pkb)) 4000)
 		echo "# give-back stall: $r"

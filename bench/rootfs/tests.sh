@@ -287,7 +287,9 @@ run_figures() {
 	if [ "$rounds" -gt 0 ] && [ $((1200 * 1024 / pkb)) -le "$usable" ]; then
 		local s1
 		# The same probe with nothing to give back, on both kernels:
-		# what the host and the scheduler cost it alone.
+		# what the host and the scheduler cost it alone (the patched
+		# kernel first gives back what the rounds left).
+		give_back
 		r=$(bench_cmd stall 1 4000)
 		[ "$(field err "$r")" != 0 ] ||
 			figure probe_worst_us $(($(field worst_ns "$r") / 1000)) "$r"

@@ -10,11 +10,43 @@
 #                tagged base, every patch built alone, sparse
 # make worktree  a git worktree of the series to edit (prints its path)
 # make export    write that worktree back to series/$(BASE)/
+# make apply TREE=/path/to/linux   apply series/$(BASE)/ to a kernel tree
+#                (git am in a git tree, else patch -p1; all or nothing)
 # BASE names the kernel base (bases/); default mainline.
 
-.PHONY: all run check bench defects vmemmap series worktree export prepare clean-results
+.PHONY: all help run check bench defects vmemmap series worktree export apply prepare clean-results
 
 all: run
+
+# make help: the targets above and every knob, with its default.
+help:
+	@sed -n '2,/^$$/s/^# \{0,1\}//p' Makefile
+	@echo 'Knobs (environment or make variables), default in brackets:'
+	@echo '  BASE        the base of a one-base target (bases/)            [mainline]'
+	@echo '  BASES       the bases make check runs                         [mainline 6.12 6.1, or BASE]'
+	@echo '  XEN         the Xen a boot runs on (4.17, 4.20)               [the base'"'"'s first; make run: 4.17]'
+	@echo '  XENS        the Xens prepared and booted                      [XEN, else the base'"'"'s BASE_XENS]'
+	@echo '  KINDS, PAGE_FLAVOURS, X86_PV, SCENARIOS, ONCE_SCENARIOS, PAGE_ONCE_SCENARIOS,'
+	@echo '  INFO_SCENARIOS  what a base builds and boots                  [the base'"'"'s BASE_* (bench/lib.sh)]'
+	@echo '  PAGE_SCENARIOS  what the other page sizes boot                [modern legacy domu]'
+	@echo '  SKIP_BASE, SKIP_STATIC, SKIP_KUNIT  non-empty: leave out the unpatched kernel,'
+	@echo '              the static gates, KUnit                           [empty]'
+	@echo '  REUSE_RESULTS  empty: boot again what passed before with the same inputs [1]'
+	@echo '  JOBS        make -j of the builds                             [CPUs + 1]'
+	@echo '  BOOT_CORES  vCPUs booted at once                              [CPUs]'
+	@echo '  TIMEOUT     seconds a boot may take                           [300 to 1200, by scenario]'
+	@echo '  KUNIT_TIMEOUT  seconds the KUnit boot may take                [300]'
+	@echo '  QEMU_MEM    MiB of the QEMU machine                           [2048]'
+	@echo '  QEMU_SMP    its vCPUs                                         [1 or 2, bench/lib.sh boot_vcpus]'
+	@echo '  DOM0_MEM    dom0_mem of Xen                                   [512M; tight: 1536M]'
+	@echo '  LAYOUTS     make bench: the layouts                           [modern tight legacy domu busy busy-balloon]'
+	@echo '  BENCH_PAGES make bench: the other page sizes                  [16k 64k]'
+	@echo '  BENCH_BOOTS make bench: boots of each kernel                  [2]'
+	@echo '  FLAVOUR     make vmemmap: the kernel flavour                  [prod-16k]'
+	@echo '  TREE        make apply: the kernel tree to patch              [none]'
+	@echo '  TARGETS     bench/build.sh: the make targets                  [Image modules headers_install]'
+	@echo '  RESULTS     where results go                                  [results/]'
+	@echo '  XDG_CACHE_HOME  the cache is $$XDG_CACHE_HOME/xenext          [~/.cache]'
 
 prepare:
 	bench/prepare.sh
@@ -55,6 +87,10 @@ worktree:
 
 export:
 	bench/export.sh
+
+apply:
+	@test -n "$(TREE)" || { echo "usage: make apply BASE=6.12 TREE=/path/to/linux" >&2; exit 2; }
+	bench/apply.sh "$(TREE)"
 
 clean-results:
 	rm -rf results

@@ -26,8 +26,12 @@ judged stage-dies 'stage\.scratch-stage exited 3' "$out"
 # A KTAP log cut short: the second case and suite never printed.
 printf '%s\n' 'KTAP version 1' '1..2' '    KTAP version 1' '    # Subtest: suite_a' \
 	'    1..2' '    ok 1 case_one' > "$tmp/ktap.log"
-out=$(python3 "$BENCH_DIR/ktap.py" "$tmp/ktap.log" kunit)
-judged ktap-cut-short 'kunit\.suite_a\.plan 1 of 2' "$out"
+out=$(python3 "$BENCH_DIR/kunit-results.py" "$SRC/patched/tools/testing/kunit/kunit.py" "$tmp/ktap.log" kunit)
+judged ktap-cut-short 'kunit\.suite_a\.plan ' "$out"
+# No KTAP at all (a kernel that never reached the tests).
+echo 'Booting Linux' > "$tmp/none.log"
+out=$(python3 "$BENCH_DIR/kunit-results.py" "$SRC/patched/tools/testing/kunit/kunit.py" "$tmp/none.log" kunit)
+judged ktap-none 'kunit\.run ' "$out"
 
 # A kselftest that exits 1 after its ok lines, and one that stops early.
 . "$BENCH_DIR/rootfs/tests.sh"
@@ -38,7 +42,29 @@ out=$(printf '%s\n' 'TAP version 13' '1..3' 'ok 1 a' '# exit: 0' | tap_results s
 	sed -n 's/^BENCH: RESULT \([^ ]*\) \([A-Z]*\) *\(.*\)/\2 \1 \3/p')
 judged kselftest-cut-short 'st\.plan 1 of 3' "$out"
 
+# A kernel report in x86's and in arm64's spelling (lib.sh KERNEL_REPORTS,
+# the one judge of the boots, KUnit and the vmemmap gate).
+missed=
+for l in ' Call Trace:' ' Call trace:' 'kernel BUG at mm/slub.c:1!' 'Oops: general protection fault' \
+	'Internal error: Oops: 0000000096000004 [#1] SMP'; do
+	grep -qE "$KERNEL_REPORTS" <<< "[    1.000000] $l" || missed="$missed '$l'"
+done
+[ -z "$missed" ] && echo "PASS bench.kernel-report-spellings x86 and arm64 reports judged" ||
+	echo "FAIL bench.kernel-report-spellings not judged:$missed"
+
 # A boot with fewer results than bench/expected-results records for it.
 want=$(awk '!/^#/ { print $1, $2; exit }' "$BENCH_DIR/expected-results")
 out=$(expect_results "${want% *}" $((${want#* } - 1)))
 judged boot-short "${want% *}\.results" "$out"
+
+# A base whose recorded version its suite no longer has (setup.sh
+# fetch_deb): the suite's current one, said in one line, kept on the next
+# run; a version the suite has is taken as it is.
+read -r v1 v2 v3 < <(SETUP_SELFTEST=$tmp/setup "$BENCH_DIR/setup.sh" 2> "$tmp/setup.err" | paste -sd' ')
+if [ -n "${v1:-}" ] && [ "$v1" != 1:0.0-0 ] && [ "$v1" = "${v2:-}" ] && [ "$v1" = "${v3:-}" ] &&
+   [ "$(grep -c 'downloading busybox-static 1:0.0-0' "$tmp/setup.err")" = 1 ] &&
+   grep -qF "1:0.0-0 is no longer in bookworm: using $v1" "$tmp/setup.err"; then
+	echo "PASS bench.setup-version-gone busybox-static 1:0.0-0 gone: $v1 taken, said once, kept"
+else
+	echo "FAIL bench.setup-version-gone got '${v1:-}' '${v2:-}' '${v3:-}': $(tail -2 "$tmp/setup.err" | tr '\n' ' ' | cut -c1-160)"
+fi

@@ -14,6 +14,11 @@ BASES=${BASES:-$BASE}
 mkdir -p "$RESULTS"
 all=$RESULTS/check.txt
 : > "$all"
+# The Debian versions the run's kernels and Xens come from (setup.sh).
+for b in $BASES; do
+	sed "s/^/$b /" "$CACHE/versions$(base_suffix "$b")" ||
+		echo "FAIL setup$(base_suffix "$b").versions no record of the versions: run bench/setup.sh" | tee -a "$all"
+done > "$RESULTS/versions.txt"
 # settings_of BASE: "XENS|FLAVOUR|PAGE_FLAVOURS|X86_PV|SCENARIOS|KINDS|TAG|ONCE|INFO|PAGE_ONCE"
 # of BASE for this run, from a shell of its own (this one has $BASE's).
 settings_of() {
@@ -31,6 +36,8 @@ suites() {
 			[ "$b" != mainline ] || BASE=mainline static_mainline
 			# The series as a maintainer gets it: per patch checkpatch and build.
 			BASE=$b suite "series gates$(base_suffix "$b")" "$BENCH_DIR/series-check.sh" | tee -a "$all"
+			# As an integrator builds it: Debian's own config.
+			BASE=$b compile_test debian | tee -a "$all"
 		fi
 		if [ -z "${SKIP_KUNIT:-}" ]; then
 			# The suites run in the Images the scenarios boot: for
@@ -55,21 +62,25 @@ suites() {
 		fi
 	done
 }
+# compile_test NAME: compile-test.sh NAME on $BASE's patched tree; no
+# warning (W=1) in a file the series touches.
+compile_test() {
+	local ours w bad name=compile$(base_suffix "$BASE").$1
+	ours=$(grep -E '\.(c|h)$' "$CACHE/src$(base_suffix "$BASE")/stage.files" | sed 's/\./\\./g' | paste -sd'|')
+	if w=$(stage "compile test$(base_suffix "$BASE") $1" "$BENCH_DIR/compile-test.sh" "$1" 2>&1); then
+		bad=$(echo "$w" | grep -E "$ours" || true)
+		[ -z "$bad" ] && echo "PASS $name W=1" || echo "FAIL $name $(echo "$bad" | head -2)"
+	else
+		echo "FAIL $name $(echo "$w" | tail -3 | tr '\n' ' ')"
+	fi
+}
 static_mainline() {
-	local ours t w bad
+	local t
 	suite "hygiene" "$BENCH_DIR/hygiene.sh" | tee -a "$all"
 	# The bench's own judges must fail what a broken run leaves.
 	suite "bench self-test" "$BENCH_DIR/bench-selftest.sh" | tee -a "$all"
-	# Compile tests: no warning (W=1) in a file this repository touches.
-	ours=$(grep -E '\.(c|h)$' "$CACHE/src$(base_suffix mainline)/stage.files" | sed 's/\./\\./g' | paste -sd'|')
 	for t in x86_64-xen arm64-64k; do
-		if w=$(stage "compile test $t" "$BENCH_DIR/compile-test.sh" "$t" 2>&1); then
-			bad=$(echo "$w" | grep -E "$ours" || true)
-			[ -z "$bad" ] && echo "PASS compile.$t W=1" ||
-				echo "FAIL compile.$t $(echo "$bad" | head -2)"
-		else
-			echo "FAIL compile.$t $(echo "$w" | tail -3 | tr '\n' ' ')"
-		fi | tee -a "$all"
+		compile_test "$t" | tee -a "$all"
 	done
 }
 

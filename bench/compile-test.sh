@@ -5,6 +5,10 @@
 #   x86_64-xen  the x86_64 PV dom0 config of scenario x86-pv, where
 #               arch/x86/xen/enlighten.c seeds the allocator
 #   arm64-64k   the arm64 test config with 64 KiB pages
+#   debian      Debian's own arm64 config of the base's kernel (setup.sh,
+#               linux-config-*), with only the changes bases/$BASE tells
+#               integrators to make (BASE_DEBIAN_CONFIG), on the base's
+#               patched tree: what an integrator builds
 . "$(dirname "$0")/lib.sh"
 
 name=$1
@@ -22,20 +26,36 @@ arm64-64k)
 	frags="$BENCH_DIR/config/xen-guest.config $BENCH_DIR/config/lean.config $BENCH_DIR/config/pages-64k.config"
 	dirs="drivers/xen/ arch/arm64/xen/"
 	;;
+debian)
+	base_cfg=$CACHE/debs-config$BASE_SUFFIX/config.arm64_none_arm64
+	[ -f "$base_cfg" ] || die "no $base_cfg: run bench/setup.sh"
+	out=$BUILD/compile-debian
+	mkdir -p "$out"
+	# No debug info: the same warnings in a third less time.
+	printf '%s\n' CONFIG_DEBUG_INFO_NONE=y > "$out/speed.config"
+	printf '%s\n' $BASE_DEBIAN_CONFIG > "$out/integrator.config"
+	frags="$out/speed.config $out/integrator.config"
+	dirs="drivers/xen/ arch/arm64/xen/"
+	;;
 *)	die "unknown compile test $name" ;;
 esac
 
 mkdir -p "$out"
-if ! cat $frags | cmp -s - "$out/fragments"; then
-	make -s -C "$src" O="$out" $base_cfg > /dev/null
+if ! cat $base_cfg $frags 2> /dev/null | cmp -s - "$out/fragments"; then
+	case $base_cfg in
+	/*) cp "$base_cfg" "$out/.config" ;;
+	*) make -s -C "$src" O="$out" $base_cfg > /dev/null ;;
+	esac
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" $frags > "$out/merge.log" 2>&1
 	make -s -C "$src" O="$out" olddefconfig > /dev/null
 	# The last fragment overrides the others: its lines must all hold.
-	grep -h '^CONFIG_.*=y' "${frags##* }" | while read -r l; do
+	{ grep -h '^CONFIG_.*=y' "${frags##* }" || true; } | while read -r l; do
 		grep -qx "$l" "$out/.config" || die "$l dropped from the $name config"
 	done
-	cat $frags > "$out/fragments"
+	cat $base_cfg $frags 2> /dev/null > "$out/fragments"
 fi
+grep -qx 'CONFIG_XEN_UNPOPULATED_ALLOC=y' "$out/.config" ||
+	die "the $name config leaves XEN_UNPOPULATED_ALLOC off: the series is not built"
 make -C "$src" O="$out" CC="ccache ${CROSS_COMPILE}gcc" -j"$JOBS" W=1 $dirs \
 	> "$out/build.log" 2>&1 || { grep -E 'error' "$out/build.log" | head -20 >&2; die "$name build failed"; }
 grep -E '^[^ ]+:[0-9]+:[0-9]+: warning:' "$out/build.log" | sort -u || true

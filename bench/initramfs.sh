@@ -14,18 +14,21 @@ work=$out/initramfs$XEN_SUFFIX
 cpio_out=$out/dom0-initramfs$XEN_SUFFIX.cpio.gz
 [ -f "$out/Image" ] || die "no $out/Image: build the $kind kernel first"
 [ -d "$XENROOT/usr/lib/xen-$XEN" ] || die "no Xen $XEN userland in $XENROOT: run XENS=$XEN bench/setup.sh"
-cc=${CROSS_COMPILE}gcc
-[ "$flavour" = x86 ] && cc=gcc
 
 rm -rf "$work"
 mkdir -p "$work/dom0" "$work/domu"
 
-# The selftest, static, against this kernel's uapi headers; it comes from
-# the patched tree, where the kselftest harness is.
-sdir=$SRC/patched/tools/testing/selftests
+# The selftests, built and installed by the kselftest Makefile of the
+# patched tree ("make -C tools/testing/selftests TARGETS=xen install"),
+# static, against this kernel's uapi headers.
+arch=arm64 cross=$CROSS_COMPILE
+[ "$flavour" = x86 ] && arch=x86 cross=
+make -s -C "$SRC/patched/tools/testing/selftests" ARCH=$arch CROSS_COMPILE="$cross" \
+	TARGETS=xen KHDR_INCLUDES="-isystem $out/usr/include" O="$work/kselftest-build" \
+	INSTALL_PATH="$work/kselftest" install > "$work/kselftest.log" 2>&1 ||
+	{ tail -20 "$work/kselftest.log" >&2; die "the xen selftests did not build"; }
 for prog in xen_ext_regions xen_grant_peer; do
-	$cc -static -O2 -Wall -I"$sdir" -I"$out/usr/include" \
-		-o "$work/$prog" "$sdir/xen/$prog.c" || die "selftest $prog build failed"
+	cp "$work/kselftest/xen/$prog" "$work/$prog"
 done
 
 # Copy an arm64 ELF file of $XENROOT, and the shared libraries it needs,

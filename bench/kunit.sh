@@ -33,10 +33,9 @@ timeout -k 10 "${KUNIT_TIMEOUT:-300}" qemu-system-aarch64 -nodefaults \
 	< /dev/null > "$log_file" 2>&1 || rc=$?
 tr -d '\r' < "$log_file" > "$log_file.tmp" && mv "$log_file.tmp" "$log_file"
 
-# KTAP: a "# Subtest: name" opens a level, "ok N name" closes a case;
-# parameterised cases report each parameter one level deeper.  The kernel
+# The KTAP, read by the kunit.py of the kernel that ran.  The kernel
 # reports of the run (KASAN, lockdep, WARNING...) fail it as in the boots.
-python3 "$BENCH_DIR/ktap.py" "$log_file" "$prefix"
+python3 "$BENCH_DIR/kunit-results.py" "$SRC/patched/tools/testing/kunit/kunit.py" "$log_file" "$prefix"
 bad=$(grep -nE "$KERNEL_REPORTS" "$log_file" | head -1 || true)
 # The serial console drops what the log buffer no longer holds when the
 # tests log faster than it prints (the generated layouts log ~18000

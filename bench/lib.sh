@@ -40,6 +40,9 @@ BASE_UPSTREAM=
 #   BASE_INFO_SCENARIOS what the unpatched kernel boots, on the first Xen,
 #                       for comparison
 #   BASE_XENS           the Xens it boots on, the one Debian ships it with first
+#   BASE_DEBIAN_CONFIG  what an integrator changes in Debian's own arm64
+#                       config of the kernel for the series (compile-test.sh
+#                       debian builds with it)
 BASE_FLAVOUR=test
 BASE_KINDS="patched base"
 BASE_PAGE_FLAVOURS=prod-64k
@@ -50,6 +53,7 @@ BASE_ONCE_SCENARIOS="dom0less busy"
 BASE_PAGE_ONCE_SCENARIOS=busy
 BASE_INFO_SCENARIOS="modern dom0less"
 BASE_XENS="4.17 4.20"
+BASE_DEBIAN_CONFIG=
 . "$REPO_DIR/bases/$BASE"
 # The caller's KINDS, PAGE_FLAVOURS ("" for none), X86_PV and SCENARIOS,
 # or the base's own.
@@ -173,9 +177,12 @@ boot_vcpus() {
 	esac
 }
 
-# What a kernel prints when something went wrong: any of it in a console
-# fails the boot (scenario.sh) or the KUnit run (kunit.sh).
-KERNEL_REPORTS='Kernel panic|Oops|BUG:|WARNING:|Call trace:|unreferenced object|kmemleak: [0-9]+ new suspected|INFO: task .* blocked|possible recursive locking|Unable to handle kernel'
+# What a kernel prints when something went wrong, in arm64's and x86's
+# spellings ("Call trace:", "Call Trace:"): any of it in a console fails
+# the boot (scenario.sh), the KUnit run (kunit.sh) or the vmemmap gate.
+# KERNEL_DEATH: what a kernel seldom survives (scenario.sh stops the boot).
+KERNEL_DEATH='Oops|kernel BUG at|Kernel panic'
+KERNEL_REPORTS="$KERNEL_DEATH|BUG:|WARNING:|Call [Tt]race:|general protection fault|unreferenced object|kmemleak: [0-9]+ new suspected|INFO: task .* blocked|possible recursive locking|Unable to handle kernel"
 
 check_disk() {
 	local avail

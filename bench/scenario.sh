@@ -164,7 +164,7 @@ guest_lines() {
 oops=
 while kill -0 "$qpid" 2> /dev/null; do
 	sleep 2
-	if grep -qE 'Internal error: Oops|kernel BUG at|Kernel panic' "$log"; then
+	if guest_lines | grep -qE "$KERNEL_DEATH"; then
 		oops=1
 		sleep 15
 		kill "$qpid" 2> /dev/null || true

@@ -50,6 +50,41 @@ else
 	exit 0
 fi
 
+# An integrator's tree without git (an unpacked linux-source tarball):
+# apply.sh's patch -p1 path gives the files git am gave, and a tree the
+# series does not fit is refused whole, naming the patch.
+tar_tree() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	git -C "$SRC/base" archive "$BASE_TAG" Makefile drivers/xen \
+		$(git -C "$WT" diff --name-only --no-renames --diff-filter=a "$BASE_TAG" "$head") | tar -x -C "$1"
+}
+t=$BUILD/apply-tarball
+tar_tree "$t"
+if ! out=$("$BENCH_DIR/apply.sh" "$t" 2>&1); then
+	echo "FAIL series$BASE_SUFFIX.apply-tarball $(echo "$out" | tail -1)"
+elif bad=$(cd "$WT" && git diff --name-only --no-renames "$BASE_TAG" "$head" | while read -r f; do
+		[ -e "$f" ] || [ ! -e "$t/$f" ] || echo "$f"; [ ! -e "$f" ] || cmp -s "$f" "$t/$f" || echo "$f"
+	done) && [ -n "$bad" ]; then
+	echo "FAIL series$BASE_SUFFIX.apply-tarball differs from git am in: $(echo $bad | cut -c1-160)"
+else
+	echo "PASS series$BASE_SUFFIX.apply-tarball make apply on a tree without git: the files of git am"
+fi
+tar_tree "$t"
+f=$(sed -n 's|^+++ b/||p' $(echo "$patches" | tail -1) | head -1)
+[ ! -f "$t/$f" ] || echo "not what the series was written against" > "$t/$f"
+sum=$(find "$t" -type f -exec md5sum {} + | sort | md5sum)
+if out=$("$BENCH_DIR/apply.sh" "$t" 2>&1); then
+	echo "FAIL series$BASE_SUFFIX.apply-refused a tree with $f replaced took the series"
+elif [ "$(find "$t" -type f -exec md5sum {} + | sort | md5sum)" != "$sum" ]; then
+	echo "FAIL series$BASE_SUFFIX.apply-refused the refused tree was changed"
+elif ! grep -qF "$(basename "$(echo "$patches" | tail -1)")" <<< "$out"; then
+	echo "FAIL series$BASE_SUFFIX.apply-refused the error names no patch: $(echo "$out" | head -1)"
+else
+	echo "PASS series$BASE_SUFFIX.apply-refused $f replaced: $(echo "$out" | grep -m1 'does not apply' | cut -c1-120)"
+fi
+rm -rf "$t"
+
 # A backport differs from its upstream patches as series/$BASE/range-diff
 # recorded when it was written (bench/export.sh): a change to an upstream
 # patch that the backport has not followed shows here.

@@ -87,16 +87,66 @@ apt_download() {
 	fi
 }
 
-# The kernel base.
-debs=$CACHE/debs-base$BASE_SUFFIX
-if ! ls "$debs/${BASE_PACKAGE}_${BASE_VERSION//:/%3a}"_*.deb > /dev/null 2>&1; then
-	mkdir -p "$debs"
-	rm -f "$debs"/*.deb
-	log "downloading $BASE_PACKAGE $BASE_VERSION ($BASE_SUITES)"
-	(cd "$debs" && apt_download "$BASE_SUITES" "$BASE_PACKAGE=$BASE_VERSION") \
-		> "$CACHE/apt-base.log" 2>&1 ||
-		{ tail -20 "$CACHE/apt-base.log" >&2; die "cannot download $BASE_PACKAGE $BASE_VERSION"; }
+# fetch_deb DIR SUITE PKG[:ARCH] VERSION: PKG at VERSION in DIR, downloaded unless
+# there; when SUITE no longer has VERSION (a point release replaces it, and
+# a backports suite keeps only its newest), its current version instead,
+# with one line that says so.  Prints the version DIR holds.
+fetch_deb() {
+	local dir=$1 suite=$2 spec=$3 want=$4 pkg=${3%:*} deb have=
+	deb=$(ls "$dir/${pkg}_"*.deb 2> /dev/null | head -1 || true)
+	[ -z "$deb" ] || have=$(dpkg-deb -f "$deb" Version)
+	# Another version stays only as the stand-in for the one gone.
+	if [ -n "$have" ] && [ "$have" != "$want" ] &&
+	   [ "$(cat "$dir/stand-in-for" 2> /dev/null)" != "$want" ]; then
+		have=
+	fi
+	if [ -z "$have" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		log "downloading $pkg $want ($suite)"
+		if ! (cd "$dir" && apt_download "$suite" "$spec=$want") > "$CACHE/apt-base.log" 2>&1; then
+			grep -qE "Version '.*' for '$pkg' was not found|Can't find a source to download version" \
+				"$CACHE/apt-base.log" ||
+				{ tail -20 "$CACHE/apt-base.log" >&2; die "cannot download $pkg $want"; }
+			(cd "$dir" && apt_download "$suite" "$spec") >> "$CACHE/apt-base.log" 2>&1 ||
+				{ tail -20 "$CACHE/apt-base.log" >&2; die "cannot download $pkg ($suite)"; }
+			echo "$want" > "$dir/stand-in-for"
+		fi
+		deb=$(ls "$dir/${pkg}_"*.deb 2> /dev/null | head -1 || true)
+		[ -n "$deb" ] || die "apt-get download left no $pkg package in $dir"
+		have=$(dpkg-deb -f "$deb" Version)
+	fi
+	[ "$have" = "$want" ] ||
+		log "$pkg $want is no longer in ${suite/#-/bookworm}: using $have (bases/$BASE records $want)"
+	echo "$have"
+}
+
+# bench-selftest.sh: a version the suite never had falls back to the
+# current one, which is then kept; the recorded one is taken as it is.
+if [ -n "${SETUP_SELFTEST:-}" ]; then
+	fetch_deb "$SETUP_SELFTEST/a" - busybox-static 1:0.0-0
+	fetch_deb "$SETUP_SELFTEST/a" - busybox-static 1:0.0-0
+	fetch_deb "$SETUP_SELFTEST/b" - busybox-static "$(dpkg-deb -f "$SETUP_SELFTEST"/a/*.deb Version)"
+	exit 0
 fi
+
+# The kernel base.
+base_version=$(fetch_deb "$CACHE/debs-base$BASE_SUFFIX" "$BASE_SUITES" "$BASE_PACKAGE" "$BASE_VERSION")
+versions="base $BASE_PACKAGE $base_version"
+# Debian's own arm64 config of that kernel, for compile-test.sh debian.
+config_version=$(fetch_deb "$CACHE/debs-config$BASE_SUFFIX" "$BASE_SUITES" \
+	"${BASE_PACKAGE/source/config}:arm64" "$base_version")
+config=$CACHE/debs-config$BASE_SUFFIX/config.arm64_none_arm64
+if [ ! -f "$config" ] || [ "$(cat "$config.version" 2> /dev/null)" != "$config_version" ]; then
+	rm -rf "$config.tmp"
+	dpkg-deb -x "$CACHE/debs-config$BASE_SUFFIX/${BASE_PACKAGE/source/config}_"*.deb "$config.tmp"
+	xz -dc "$config.tmp/usr/src/${BASE_PACKAGE/source/config}/config.arm64_none_arm64.xz" > "$config" ||
+		die "no config.arm64_none_arm64.xz in ${BASE_PACKAGE/source/config}"
+	rm -rf "$config.tmp"
+	echo "$config_version" > "$config.version"
+fi
+versions="$versions
+config ${BASE_PACKAGE/source/config} $config_version"
 
 # unpack_debs ARCH DIR ROOT SUITE PKGS...: download into DIR the packages
 # of ARCH that it lacks (SUITE "-": the host's own sources), and unpack all
@@ -129,8 +179,12 @@ for v in $XENS; do
 		[ -f "$root/boot/xen-$v-arm64" ] || die "no boot/xen-$v-arm64 in xen-hypervisor-$v-arm64"
 		echo "$want" > "$root.stamp"
 	fi
-	log "Xen $v: $(ls "$CACHE/debs-xen$v"/xen-hypervisor-"$v"-arm64_*.deb | sed 's/.*_\(4[^_]*\)_.*/\1/')"
+	xen_version=$(dpkg-deb -f "$CACHE/debs-xen$v"/xen-hypervisor-"$v"-arm64_*.deb Version)
+	log "Xen $v: $xen_version"
+	versions="$versions
+xen $v $xen_version"
 done
+
 # amd64: the same archive as the host's, so the host's apt state serves.
 if [ "$(cat "$XENROOT_X86.stamp" 2>/dev/null)" != "$(echo $AMD64_PKGS | md5sum)" ] ||
    [ ! -f "$XEN_IMAGE_X86" ]; then
@@ -140,3 +194,7 @@ if [ "$(cat "$XENROOT_X86.stamp" 2>/dev/null)" != "$(echo $AMD64_PKGS | md5sum)"
 		die "no boot/xen-4.17-amd64.gz in xen-hypervisor-4.17-amd64"
 	echo $AMD64_PKGS | md5sum > "$XENROOT_X86.stamp"
 fi
+versions="$versions
+xen-amd64 4.17 $(dpkg-deb -f "$CACHE"/debs-amd64/xen-hypervisor-4.17-amd64_*.deb Version)"
+# What this run's results come from (check.sh copies it to results/).
+echo "$versions" > "$CACHE/versions$BASE_SUFFIX"

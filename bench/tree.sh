@@ -13,6 +13,15 @@ GIT="git -c advice.detachedHead=false"
 # Reproducible: the same tarball gives the same base commit.
 BASE_DATE="2000-01-01T00:00:00Z"
 
+# The version of the base's package in the cache (setup.sh: the one
+# bases/$BASE records, or the suite's current one when that is gone).
+base_deb_version() {
+	local deb
+	deb=$(ls "$CACHE/debs-base$BASE_SUFFIX/${BASE_PACKAGE}_"*.deb 2> /dev/null | head -1 || true)
+	[ -n "$deb" ] || die "no $BASE_PACKAGE package in $CACHE/debs-base$BASE_SUFFIX: run bench/setup.sh"
+	dpkg-deb -f "$deb" Version
+}
+
 make_base() {
 	local deb tmp=$SRC/base.tmp unpack=$SRC/base.deb
 	deb=$(ls "$CACHE/debs-base$BASE_SUFFIX/${BASE_PACKAGE}_"*.deb 2> /dev/null | head -1)
@@ -28,7 +37,7 @@ make_base() {
 	(cd "$tmp" && $GIT init -q && $GIT add -A &&
 	 GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \
 	 $GIT -c user.name=Debian -c user.email=debian-kernel@lists.debian.org commit -qm \
-		"Linux $(make -s kernelversion) (Debian $BASE_PACKAGE $BASE_VERSION)" &&
+		"Linux $(make -s kernelversion) (Debian $BASE_PACKAGE $(base_deb_version))" &&
 	 $GIT tag "$BASE_TAG")
 	mv "$tmp" "$SRC/base"
 }
@@ -48,34 +57,26 @@ worktree() {
 	$GIT -C "$wt" checkout -q -f --detach "$2"
 }
 
-# The series on a clean base; a patch that does not apply stops everything
-# with its name and the hunks that failed.
+# The series on a clean base, applied as an integrator applies it
+# (apply.sh); a patch that does not apply stops everything with its name
+# and the hunks that failed.
 make_stage() {
-	local s=$SRC/stage patches cur
-	patches=$(series_patches)
-	[ -n "$patches" ] || die "no patches in series/$BASE/"
+	local s=$SRC/stage
 	worktree "$s" "$BASE_TAG"
 	$GIT -C "$s" clean -q -fdx
-	if ! $GIT -C "$s" -c user.name=bench -c user.email=bench@localhost \
-		am -q --no-3way $patches > "$CACHE/am.log" 2>&1; then
-		cur=$($GIT -C "$s" am --show-current-patch=diff 2> /dev/null |
-			$GIT -C "$s" apply --reject --verbose 2>&1 | grep -E '^(error|Rejected|Checking)' || true)
-		echo "series/$BASE: $(grep -m1 '^Patch failed at' "$CACHE/am.log" ||
-			head -1 "$CACHE/am.log")" >&2
-		echo "$cur" >&2
-		find "$s" -name '*.rej' -exec cat {} + >&2 2> /dev/null || true
-		$GIT -C "$s" am --abort > /dev/null 2>&1 || true
-		die "series/$BASE does not apply on $BASE_TAG"
-	fi
+	"$BENCH_DIR/apply.sh" "$s"
 	$GIT -C "$s" diff --name-only "$BASE_TAG" HEAD > "$SRC/stage.files"
 }
 
 check_disk
 mkdir -p "$SRC"
-# A base repository without this base's tag is from another base: redo it
-# and every tree made from it.
-if [ -d "$SRC/base/.git" ] && ! git -C "$SRC/base" rev-parse -q --verify "refs/tags/$BASE_TAG" > /dev/null; then
-	log "$SRC/base is not $BASE_TAG: extracting $BASE_PACKAGE again"
+# A base repository without this base's tag, or made from another version
+# of its package (setup.sh took the suite's current one), is not this base:
+# redo it and every tree made from it.
+if [ -d "$SRC/base/.git" ] &&
+   ! git -C "$SRC/base" log -1 --format=%s "refs/tags/$BASE_TAG" 2> /dev/null |
+	grep -qF "(Debian $BASE_PACKAGE $(base_deb_version))"; then
+	log "$SRC/base is not $BASE_TAG from $BASE_PACKAGE $(base_deb_version): extracting it again"
 	rm -rf "$SRC/base" "$SRC/stage" "$SRC/patched" "$SRC/series-am" "$BUILD"/*
 fi
 [ -d "$SRC/base/.git" ] || stage "extract base" make_base

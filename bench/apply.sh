@@ -19,7 +19,12 @@ for p in $patches; do
 	[ -f "$p" ] || die "series/$BASE/series names $p, which is missing"
 done
 
-if git -C "$tree" rev-parse --show-toplevel 2> /dev/null | grep -qxF "$(cd "$tree" && pwd -P)"; then
+if [ "$(git -C "$tree" rev-parse --show-toplevel 2> /dev/null || true)" = "$(cd "$tree" && pwd -P)" ]; then
+	# A git am or rebase of the user's own in progress is not ours to abort.
+	for d in rebase-apply rebase-merge; do
+		[ ! -e "$(git -C "$tree" rev-parse --git-path "$d")" ] ||
+			die "$tree has a git am or rebase in progress ($d): finish or abort it first"
+	done
 	amlog=$(mktemp)
 	trap 'rm -f "$amlog"' EXIT
 	# The committer: the user's, or one for a machine that has none.
@@ -43,14 +48,15 @@ trap 'rm -rf "$scratch"' EXIT
 files=$(cat $patches | sed -n 's|^--- a/||p; s|^+++ b/||p' | sort -u)
 (cd "$tree" && for f in $files; do [ ! -e "$f" ] || echo "$f"; done | cpio -pdm --quiet "$scratch")
 for p in $patches; do
-	if ! out=$(patch -d "$scratch" -p1 --forward --batch --quiet < "$p" 2>&1); then
+	if ! out=$(patch -d "$scratch" -p1 --forward --batch --fuzz=0 --no-backup-if-mismatch \
+			--quiet < "$p" 2>&1); then
 		echo "series/$BASE: $(basename "$p") does not apply:" >&2
 		echo "$out" | grep -E 'FAILED|failed|malformed|Reversed|not found|No file' >&2 || echo "$out" >&2
 		die "series/$BASE does not apply to $tree (nothing changed)"
 	fi
 done
 for p in $patches; do
-	patch -d "$tree" -p1 --forward --batch --quiet < "$p" ||
+	patch -d "$tree" -p1 --forward --batch --fuzz=0 --no-backup-if-mismatch --quiet < "$p" ||
 		die "$(basename "$p") applied to a copy but not to $tree: the tree is half patched"
 done
 log "series/$BASE: $(echo "$patches" | wc -w) patches applied to $tree with patch -p1"

@@ -80,8 +80,8 @@ static_mainline() {
 	# The bench's own judges must fail what a broken run leaves.
 	suite "bench self-test" "$BENCH_DIR/bench-selftest.sh" | tee -a "$all"
 	# The figures of README.md and the cover letter are the last benchmark's.
-	python3 "$BENCH_DIR/figures.py" "$REPO_DIR/doc/bench.json" --check "$REPO_DIR/README.md" \
-		"$REPO_DIR/series/mainline/0000-cover-letter.patch" | tee -a "$all"
+	suite "figures" python3 "$BENCH_DIR/figures.py" "$REPO_DIR/doc/bench.json" --check \
+		"$REPO_DIR/README.md" "$REPO_DIR/series/mainline/0000-cover-letter.patch" | tee -a "$all"
 	for t in x86_64-xen arm64-64k; do
 		compile_test "$t" | tee -a "$all"
 	done
@@ -236,7 +236,9 @@ fix_gate() {
 	hit=$(guest_lines_of "$base_log" | grep -m1 -oE "$pattern" || true)
 	if [ -z "$hit" ]; then
 		echo "FAIL $name the unpatched base does not show it in $sc: the test cannot fail"
-	elif guest_lines_of "$patched_log" | grep -qE "$pattern"; then
+	# grep reads to the end: a "grep -q" that stops early makes the
+	# writer's SIGPIPE the status of the pipeline (pipefail).
+	elif guest_lines_of "$patched_log" | grep -E "$pattern" > /dev/null; then
 		echo "FAIL $name the patched kernel still shows it in $sc"
 	else
 		echo "PASS $name base $7 in $sc: \"$hit\"; patched: none"

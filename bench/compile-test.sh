@@ -41,7 +41,10 @@ debian)
 esac
 
 mkdir -p "$out"
-if ! cat $base_cfg $frags 2> /dev/null | cmp -s - "$out/fragments"; then
+# What the config is made of: a make target or a file, and the fragments.
+inputs=$frags
+case $base_cfg in /*) inputs="$base_cfg $frags" ;; esac
+if ! { echo "$base_cfg"; cat $inputs; } | cmp -s - "$out/fragments"; then
 	case $base_cfg in
 	/*) cp "$base_cfg" "$out/.config" ;;
 	*) make -s -C "$src" O="$out" $base_cfg > /dev/null ;;
@@ -52,7 +55,7 @@ if ! cat $base_cfg $frags 2> /dev/null | cmp -s - "$out/fragments"; then
 	{ grep -h '^CONFIG_.*=y' "${frags##* }" || true; } | while read -r l; do
 		grep -qx "$l" "$out/.config" || die "$l dropped from the $name config"
 	done
-	cat $base_cfg $frags 2> /dev/null > "$out/fragments"
+	{ echo "$base_cfg"; cat $inputs; } > "$out/fragments"
 fi
 grep -qx 'CONFIG_XEN_UNPOPULATED_ALLOC=y' "$out/.config" ||
 	die "the $name config leaves XEN_UNPOPULATED_ALLOC off: the series is not built"

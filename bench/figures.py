@@ -111,25 +111,32 @@ def text():
     return t
 
 
-rc = 0
-for path in files:
-    lines = open(path).read().split("\n")
-    md = path.endswith(".md")
-    start = next((i for i, l in enumerate(lines)
-                  if l.startswith("| measure |" if md else "  measure")), None)
-    if start is None:
-        print(f"FAIL figures.{path.split('/')[-1]} no table in {path}")
-        rc = 1
-        continue
-    end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
-    new = markdown() if md else text()
-    if mode == "--write":
-        lines[start:end] = new
-        open(path, "w").write("\n".join(lines))
-    elif lines[start:end] == new:
-        print(f"PASS figures.{path.split('/')[-1]} the table is {bench}'s")
-    else:
-        diff = next((f"{a!r} != {b!r}" for a, b in zip(lines[start:end], new) if a != b),
-                    f"{end - start} lines against {len(new)}")
-        print(f"FAIL figures.{path.split('/')[-1]} differs from {bench}: {diff[:160]}")
-sys.exit(rc)
+def main():
+    for path in files:
+        lines = open(path).read().split("\n")
+        md = path.endswith(".md")
+        name = path.split("/")[-1]
+        start = next((i for i, l in enumerate(lines)
+                      if l.startswith("| measure |" if md else "  measure")), None)
+        if start is None:
+            print(f"FAIL figures.{name} no table in {path}")
+            continue
+        end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
+        new = markdown() if md else text()
+        if mode == "--write":
+            lines[start:end] = new
+            open(path, "w").write("\n".join(lines))
+        elif lines[start:end] == new:
+            print(f"PASS figures.{name} the table is {bench}'s")
+        else:
+            diff = next((f"{a!r} != {b!r}" for a, b in zip(lines[start:end], new) if a != b),
+                        f"{end - start} lines against {len(new)}")
+            print(f"FAIL figures.{name} differs from {bench} (make figures): {diff[:160]}")
+
+
+# A bench.json without what the tables need fails, never just a traceback.
+try:
+    main()
+except (KeyError, TypeError, ValueError, OSError) as e:
+    print(f"FAIL figures.run {bench}: {type(e).__name__} {e}"[:200])
+    sys.exit(1)

@@ -20,12 +20,14 @@ mkdir -p "$work/dom0" "$work/domu"
 
 # The selftests, built and installed by the kselftest Makefile of the
 # patched tree ("make -C tools/testing/selftests TARGETS=xen install"),
-# static, against this kernel's uapi headers.
+# static, against this kernel's uapi headers: O= is the kernel's build,
+# whose usr/include they take (and where they are built, in kselftest/).
+# Built afresh: lib.mk does not know every header they include.
 arch=arm64 cross=$CROSS_COMPILE
 [ "$flavour" = x86 ] && arch=x86 cross=
+rm -rf "$out/kselftest"
 make -s -C "$SRC/patched/tools/testing/selftests" ARCH=$arch CROSS_COMPILE="$cross" \
-	TARGETS=xen KHDR_INCLUDES="-isystem $out/usr/include" O="$work/kselftest-build" \
-	INSTALL_PATH="$work/kselftest" install > "$work/kselftest.log" 2>&1 ||
+	TARGETS=xen O="$out" INSTALL_PATH="$work/kselftest" install > "$work/kselftest.log" 2>&1 ||
 	{ tail -20 "$work/kselftest.log" >&2; die "the xen selftests did not build"; }
 for prog in xen_ext_regions xen_grant_peer; do
 	cp "$work/kselftest/xen/$prog" "$work/$prog"

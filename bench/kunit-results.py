@@ -9,6 +9,8 @@
 import json, os, re, subprocess, sys, tempfile
 
 kunit_py, log, prefix = sys.argv[1:4]
+# kunit.py runs from the kernel tree's top.
+log = os.path.abspath(log)
 fd, out = tempfile.mkstemp(suffix=".json")
 os.close(fd)
 run = subprocess.run([sys.executable, kunit_py, "parse", "--json=" + out, log],
@@ -24,13 +26,19 @@ if root is None:
     print(f"FAIL {prefix}.run kunit.py parse {log} wrote no JSON: {err[:160]}")
     sys.exit(0)
 
-# What the parser said of each level's errors: "[ERROR] Test: NAME: why"
-# (older kunit.py colour it whatever the output is).
-why = {}
+# What the parser said of each level's errors, "[ERROR] Test: NAME: why",
+# and of each level's own result, "==== [FAILED] NAME ====", which its
+# JSON leaves out (a parameterised case can fail with every parameter
+# passed); older kunit.py colour them whatever the output is.
+why, failed = {}, set()
 for line in run.stdout.splitlines():
-    m = re.search(r"\[ERROR\](?:\x1b\[[0-9;]*m)? Test: (.*?): (.*)", line)
+    line = re.sub(r"\x1b\[[0-9;]*m", "", line)
+    m = re.search(r"\[ERROR\] Test: (.*?): (.*)", line)
     if m:
         why.setdefault(m.group(1), m.group(2))
+    m = re.search(r"=+ \[(FAILED|CRASHED)\] (\S+) =+", line)
+    if m:
+        failed.add(m.group(2))
 
 # A case's own lines ("# case: text"): the last one of a passing case (a
 # summary, e.g. the seed and count of generated layouts), the first one of
@@ -60,6 +68,8 @@ def walk(group, path):
     if label in why:
         print(f"FAIL {prefix}.{name + '.' if name else ''}plan {why.pop(label)}"[:240])
         worst = "FAIL"
+    if label in failed:
+        worst = "FAIL"
     for sub in group.get("sub_groups", []):
         worst = max(worst, walk(sub, path + [sub["name"]]), key=RANK.index)
     for case in group.get("test_cases", []):
@@ -67,8 +77,8 @@ def walk(group, path):
         worst = max(worst, status, key=RANK.index)
         # The parser's stand-in for a result that never came: the
         # level's plan line says so.
-        if path and case["name"]:
-            result(f"{name}.{case['name']}", status, case["name"])
+        if case["name"]:
+            result(f"{name + '.' if name else ''}{case['name']}", status, case["name"])
     # A parameterised case: its own line, as KTAP gives it one.
     if len(path) >= 2:
         result(name, worst, path[-1])

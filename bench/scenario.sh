@@ -164,7 +164,7 @@ guest_lines() {
 oops=
 while kill -0 "$qpid" 2> /dev/null; do
 	sleep 2
-	if guest_lines | grep -qE "$KERNEL_DEATH"; then
+	if guest_lines | grep -E "$KERNEL_DEATH" > /dev/null; then
 		oops=1
 		sleep 15
 		kill "$qpid" 2> /dev/null || true

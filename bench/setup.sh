@@ -23,22 +23,26 @@ AMD64_PKGS="xen-hypervisor-4.17-amd64 busybox-static"
 [ "$(id -u)" = 0 ] || die "setup needs root (apt-get, dpkg --add-architecture)"
 check_disk
 
-apt_updated=
+# Each apt state is updated once a run: downloads run in subshells, so
+# stamps, not variables, say it was done.
+stamps=$CACHE/apt-updated.$$
+trap 'rm -f "$stamps".*' EXIT
 apt_update() {
-	[ -n "$apt_updated" ] && return
+	[ -e "$stamps.host" ] && return
 	log "apt-get update"
 	apt-get update -qq || die "apt-get update failed: is the Debian archive reachable?"
-	apt_updated=1
+	touch "$stamps.host"
 }
 
 missing=
+[ -n "${SETUP_SELFTEST:-}" ] ||
 for p in $HOST_PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing="$missing $p"
 done
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	dpkg --add-architecture arm64
-	apt_updated=
+	rm -f "$stamps.host"
 fi
 if [ -n "$missing" ]; then
 	apt_update
@@ -56,10 +60,9 @@ newer_suites=$(for v in $XENS; do xen_pkgs "$v" | cut -d' ' -f1; done |
 PRIVATE=(-o "Dir::State=$CACHE/apt/state" -o "Dir::Cache=$CACHE/apt/cache"
 	-o "Dir::Etc::SourceList=$CACHE/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
 	-o Dir::State::status=/var/lib/dpkg/status -o APT::Sandbox::User=root)
-private_updated=
 private_apt_update() {
 	local uri
-	[ -n "$private_updated" ] && return
+	[ -e "$stamps.private" ] && return
 	uri=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2> /dev/null | head -1)
 	[ -n "$uri" ] || uri=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2> /dev/null)
 	[ -n "$uri" ] || die "cannot tell the Debian archive URI from /etc/apt"
@@ -70,7 +73,7 @@ private_apt_update() {
 	log "apt-get update of $newer_suites (private state $CACHE/apt)"
 	apt-get "${PRIVATE[@]}" update -qq > "$CACHE/apt-private.log" 2>&1 ||
 		{ tail -20 "$CACHE/apt-private.log" >&2; die "apt-get update of $newer_suites failed"; }
-	private_updated=1
+	touch "$stamps.private"
 }
 
 # apt_download SUITE ARGS...: apt-get download ARGS, updated first, from
@@ -105,7 +108,7 @@ fetch_deb() {
 		mkdir -p "$dir"
 		log "downloading $pkg $want ($suite)"
 		if ! (cd "$dir" && apt_download "$suite" "$spec=$want") > "$CACHE/apt-base.log" 2>&1; then
-			grep -qE "Version '.*' for '$pkg' was not found|Can't find a source to download version" \
+			grep -qE "Version '.*' for '$pkg(:[a-z0-9]+)?' was not found|Can't find a source to download version" \
 				"$CACHE/apt-base.log" ||
 				{ tail -20 "$CACHE/apt-base.log" >&2; die "cannot download $pkg $want"; }
 			(cd "$dir" && apt_download "$suite" "$spec") >> "$CACHE/apt-base.log" 2>&1 ||
@@ -124,9 +127,9 @@ fetch_deb() {
 # bench-selftest.sh: a version the suite never had falls back to the
 # current one, which is then kept; the recorded one is taken as it is.
 if [ -n "${SETUP_SELFTEST:-}" ]; then
-	fetch_deb "$SETUP_SELFTEST/a" - busybox-static 1:0.0-0
-	fetch_deb "$SETUP_SELFTEST/a" - busybox-static 1:0.0-0
-	fetch_deb "$SETUP_SELFTEST/b" - busybox-static "$(dpkg-deb -f "$SETUP_SELFTEST"/a/*.deb Version)"
+	fetch_deb "$SETUP_SELFTEST/a" - busybox-static:arm64 1:0.0-0
+	fetch_deb "$SETUP_SELFTEST/a" - busybox-static:arm64 1:0.0-0
+	fetch_deb "$SETUP_SELFTEST/b" - busybox-static:arm64 "$(dpkg-deb -f "$SETUP_SELFTEST"/a/*.deb Version)"
 	exit 0
 fi
 

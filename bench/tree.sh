@@ -65,6 +65,8 @@ make_stage() {
 	worktree "$s" "$BASE_TAG"
 	$GIT -C "$s" clean -q -fdx
 	"$BENCH_DIR/apply.sh" "$s"
+	[ "$($GIT -C "$s" rev-list --count "$BASE_TAG..HEAD")" -gt 0 ] ||
+		die "$s: the series was applied without commits (is it a git tree for this user?)"
 	$GIT -C "$s" diff --name-only "$BASE_TAG" HEAD > "$SRC/stage.files"
 }
 

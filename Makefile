@@ -3,9 +3,6 @@
 # make check     every suite of every base; ends with "N passed, N failed"
 #                (BASE=6.12 XEN=4.20: one cell of the matrix)
 # make bench     patched vs base vs ballooning: results/bench.{json,md,png}
-# make figures   the headline table of README.md and of the cover letter
-#                from the last make bench (results/bench.json, kept as
-#                doc/bench.json; make check fails when they differ)
 # make defects   plant known bugs, show which KUnit cases catch them
 # make vmemmap   the gate on the mm/sparse-vmemmap fixes: base and patched
 #                kernels with 16 KiB pages (FLAVOUR=prod-64k: 64 KiB)
@@ -17,7 +14,7 @@
 #                (git am in a git tree, else patch -p1; all or nothing)
 # BASE names the kernel base (bases/); default mainline.
 
-.PHONY: all help run check bench figures defects vmemmap series worktree export apply prepare clean-results
+.PHONY: all help run check bench defects vmemmap series worktree export apply prepare clean-results
 
 all: run
 
@@ -69,10 +66,6 @@ check: prepare
 bench:
 	KINDS= PAGE_FLAVOURS= X86_PV=0 bench/prepare.sh
 	bench/bench.sh
-
-figures:
-	@test ! -f results/bench.json || cp results/bench.json doc/bench.json
-	bench/figures.py doc/bench.json --write README.md series/mainline/0000-cover-letter.patch
 
 defects:
 	KINDS= PAGE_FLAVOURS=prod-64k X86_PV=0 bench/prepare.sh

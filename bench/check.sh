@@ -79,9 +79,6 @@ static_mainline() {
 	suite "hygiene" "$BENCH_DIR/hygiene.sh" | tee -a "$all"
 	# The bench's own judges must fail what a broken run leaves.
 	suite "bench self-test" "$BENCH_DIR/bench-selftest.sh" | tee -a "$all"
-	# The figures of README.md and the cover letter are the last benchmark's.
-	suite "figures" python3 "$BENCH_DIR/figures.py" "$REPO_DIR/doc/bench.json" --check \
-		"$REPO_DIR/README.md" "$REPO_DIR/series/mainline/0000-cover-letter.patch" | tee -a "$all"
 	for t in x86_64-xen arm64-64k; do
 		compile_test "$t" | tee -a "$all"
 	done

@@ -68,3 +68,21 @@ if [ -n "${v1:-}" ] && [ "$v1" != 1:0.0-0 ] && [ "$v1" = "${v2:-}" ] && [ "$v1" 
 else
 	echo "FAIL bench.setup-version-gone got '${v1:-}' '${v2:-}' '${v3:-}': $(tail -2 "$tmp/setup.err" | tr '\n' ' ' | cut -c1-160)"
 fi
+
+# Every scenario file sets what scenario.sh and tests.sh read, with
+# values they know.
+for f in "$BENCH_DIR"/scenarios/*; do
+	[ "$(basename "$f")" != README ] || continue
+	if out=$( (unset XEN_ARGS DOM0_MEM TIMEOUT BOOT REGIONS CHECKS; set -u; . "$f"
+		case $BOOT in guest-loader|dom0less|x86) ;; *) echo "BOOT=$BOOT"; exit 1 ;; esac
+		case $REGIONS in yes|no|'') ;; *) echo "REGIONS=$REGIONS"; exit 1 ;; esac
+		[ "$TIMEOUT" -gt 0 ] && [ -n "$DOM0_MEM" ] && [ -n "$CHECKS" ] && : "$XEN_ARGS"
+		for c in $CHECKS; do
+			sed -n '/^run_dom0() {/,/^}/p' "$BENCH_DIR/rootfs/tests.sh" | grep -E "^\s+$c\)" > /dev/null ||
+				{ echo "no check $c in tests.sh run_dom0"; exit 1; }
+		done) 2>&1 ); then
+		echo "PASS bench.scenario-file.$(basename "$f")"
+	else
+		echo "FAIL bench.scenario-file.$(basename "$f") ${out:-a setting is missing}"
+	fi
+done

@@ -35,27 +35,27 @@ smp=${QEMU_SMP:-$(boot_vcpus "$scenario" "$flavour")}
 xen_image=$XEN_IMAGE
 [ "$flavour" = x86 ] && xen_image=$XEN_IMAGE_X86
 
-xen_args="dom0_mem=${DOM0_MEM:-512M} loglvl=all guest_loglvl=all console=dtuart"
-dom0_args=
-case $scenario in
-modern)	timeout=${TIMEOUT:-300} ;;
-# dom0_mem=1536M: regions not 128 MiB aligned, 0x40400000-0x57ffffff and
-# 0xb8000000-0xbfffffff.
-tight)	timeout=${TIMEOUT:-300}; xen_args="dom0_mem=${DOM0_MEM:-1536M} ${xen_args#* }" ;;
-legacy)	timeout=${TIMEOUT:-300}; xen_args="$xen_args ext_regions=no" ;;
-domu)	timeout=${TIMEOUT:-600} ;;
-# A domU with 8 PV disks and a vif, loaded, then created and destroyed
-# again (tests.sh run_busy); busy-balloon on a Xen that advertises no region.
-busy)	timeout=${TIMEOUT:-1200} ;;
-busy-balloon) timeout=${TIMEOUT:-1200}; xen_args="$xen_args ext_regions=no" ;;
-# Xen starts a domU of its own from the device tree (dom0less), which dom0
-# gives xenstore to (init-dom0less), a disk and grants.
-dom0less) timeout=${TIMEOUT:-600} ;;
-# Extra memory up to max: for the pages x86 seeds the allocator with.
-x86-pv)	timeout=${TIMEOUT:-300}; [ "$flavour" = x86 ] || die "x86-pv boots the x86 flavour"
-	xen_args="dom0_mem=512M,max:1024M loglvl=all guest_loglvl=all console=com1" ;;
-*)	die "unknown scenario $scenario (modern, legacy, tight, domu, busy, busy-balloon, dom0less, x86-pv)" ;;
+# The scenario: bench/scenarios/$scenario (its README says what each
+# setting means); the DOM0_MEM and TIMEOUT knobs override its own.
+sc_file=$BENCH_DIR/scenarios/$scenario
+[ -f "$sc_file" ] && [ "$scenario" != README ] ||
+	die "unknown scenario $scenario ($(ls "$BENCH_DIR/scenarios" | grep -vx README | paste -sd' '))"
+mapfile -t sc < <(unset XEN_ARGS DOM0_MEM TIMEOUT BOOT REGIONS CHECKS
+	. "$sc_file"
+	printf '%s\n' "$XEN_ARGS" "$DOM0_MEM" "$TIMEOUT" "$BOOT" "$REGIONS" "$CHECKS")
+[ "${#sc[@]}" = 6 ] || die "$sc_file does not set XEN_ARGS DOM0_MEM TIMEOUT BOOT REGIONS CHECKS"
+timeout=${TIMEOUT:-${sc[2]}}
+boot=${sc[3]}
+console=dtuart
+case $boot:$flavour in
+x86:x86) console=com1 ;;
+x86:*|*:x86) die "scenario $scenario boots $boot, flavour $flavour: x86 boots x86" ;;
+guest-loader:*|dom0less:*) ;;
+*) die "$sc_file: BOOT=$boot (guest-loader, dom0less, x86)" ;;
 esac
+xen_args="dom0_mem=${DOM0_MEM:-${sc[1]}} loglvl=all guest_loglvl=all console=$console${sc[0]:+ ${sc[0]}}"
+# What dom0 checks (tests.sh run_dom0): commas, as a command line holds them.
+dom0_args="bench.regions=${sc[4]:-any} bench.checks=$(echo ${sc[5]} | tr ' ' ,)"
 
 # dom0less: Xen's device tree is QEMU's with the boot modules of dom0 and
 # of a domU under /chosen (docs/misc/arm/device-tree/booting.txt), as
@@ -131,7 +131,7 @@ rm -f "$dir/results.txt" "$dir/key"
 t0=$(date +%s)
 rc=0
 dom0_cmdline="console=hvc0 rdinit=/init bench.scenario=$scenario bench.flavour=$flavour $dom0_args"
-if [ "$flavour" = x86 ]; then
+if [ "$boot" = x86 ]; then
 	# A multiboot Xen: the dom0 kernel with its arguments, then the
 	# initramfs, as the modules of -initrd.  The Haswell-class CPUs and
 	# "max" stop a PV dom0 at its first instructions; qemu64 does not.
@@ -139,9 +139,9 @@ if [ "$flavour" = x86 ]; then
 		-machine q35 -cpu qemu64 -smp "$smp" -m "${QEMU_MEM:-2048}" \
 		-display none -monitor none -serial stdio -no-reboot -nic none \
 		-kernel "$xen_image" -append "$xen_args" \
-		-initrd "$out/Image earlyprintk=xen $dom0_cmdline,$initramfs" \
+		-initrd "$out/Image earlyprintk=xen ${dom0_cmdline//,/,,},$initramfs" \
 		< /dev/null > "$log" 2>&1 &
-elif [ "$scenario" = dom0less ]; then
+elif [ "$boot" = dom0less ]; then
 	dom0less_boot
 else
 	timeout -k 10 "$timeout" qemu-system-aarch64 \

@@ -496,9 +496,17 @@ check_kmemleak() {
 	fi
 }
 
+# run_dom0 SCENARIO: what bench/scenarios/SCENARIO says dom0 checks
+# (bench.regions and bench.checks on its command line, from scenario.sh).
 run_dom0() {
-	local scenario=$1 nreg
-	[ "$scenario" = x86-pv ] && { run_x86; return; }
+	local scenario=$1 nreg regions checks c
+	regions=$(sed -n 's/.*bench\.regions=\([a-z]*\).*/\1/p' /proc/cmdline)
+	checks=$(sed -n 's/.*bench\.checks=\([a-z0-9,-]*\).*/\1/p' /proc/cmdline | tr , ' ')
+	[ -n "$checks" ] || { result checks FAIL "no bench.checks= on the command line"; return; }
+	# The x86 PV dom0 has checks of its own, and no device tree.
+	case $checks in
+	x86) run_x86; return ;;
+	esac
 	# Benchmark boots measure; the bad-input tests would oops the base.
 	if grep -q bench.flavour=bench /proc/cmdline; then
 		export XEN_BAD_INPUT=0 XEN_STRESS_SECONDS=0
@@ -506,34 +514,32 @@ run_dom0() {
 	echo "# /hypervisor reg: $(hyp_reg_hex)"
 	dmesg | grep -iE 'xen[_ ]unpopulated|unpopulated_alloc|extended region|xen scratch|ext_regions' | sed 's/^/# dmesg: /'
 	nreg=$(nr_reg)
-	case $scenario in
-	legacy|busy-balloon)
+	case $regions in
+	no)
 		[ "$nreg" = 1 ] && result dt-legacy PASS "reg[0] only" ||
 			result dt-legacy FAIL "$((nreg - 1)) extended regions advertised"
 		;;
-	*)
+	yes)
 		[ "$nreg" -gt 1 ] && result dt-regions PASS "$((nreg - 1)) extended regions" ||
 			result dt-regions FAIL "no extended region advertised"
 		;;
+	*)	result checks FAIL "bench.regions=$regions (yes, no)" ;;
 	esac
 	show_state "boot"
-	# The figures: in the default layout always (gated), in the others
-	# when the bench kernels are measured.
-	case $scenario in
-	modern) FIGURES_GATED=1 run_figures ;;
-	legacy|tight) grep -q bench.flavour=bench /proc/cmdline && run_figures ;;
-	esac
-	case $scenario in
-	# The selftests ran in the other scenarios of the same kernel.
-	busy|busy-balloon) SCENARIO=$scenario run_busy ;;
-	dom0less) run_dom0less ;;
-	*)
-		selftest dom0
-		run_faults dom0
-		show_state "after selftest"
-		[ "$scenario" = domu ] && run_domu
-		;;
-	esac
+	for c in $checks; do
+		case $c in
+		# The figures: in the default layout always (gated), in the
+		# others when the bench kernels are measured.
+		figures) FIGURES_GATED=1 run_figures ;;
+		bench-figures) grep -q bench.flavour=bench /proc/cmdline && run_figures ;;
+		selftest) selftest dom0 ;;
+		faults) run_faults dom0; show_state "after selftest" ;;
+		domu) run_domu ;;
+		busy) SCENARIO=$scenario run_busy ;;
+		dom0less) run_dom0less ;;
+		*) result checks FAIL "unknown check $c" ;;
+		esac
+	done
 	show_state "end"
 	check_kmemleak
 }

@@ -38,24 +38,28 @@ xen_image=$XEN_IMAGE
 # The scenario: bench/scenarios/$scenario (its README says what each
 # setting means); the DOM0_MEM and TIMEOUT knobs override its own.
 sc_file=$BENCH_DIR/scenarios/$scenario
-[ -f "$sc_file" ] && [ "$scenario" != README ] ||
+[[ $scenario =~ ^[a-z0-9-]+$ ]] && [ -f "$sc_file" ] ||
 	die "unknown scenario $scenario ($(ls "$BENCH_DIR/scenarios" | grep -vx README | paste -sd' '))"
 mapfile -t sc < <(unset XEN_ARGS DOM0_MEM TIMEOUT BOOT REGIONS CHECKS
 	. "$sc_file"
 	printf '%s\n' "$XEN_ARGS" "$DOM0_MEM" "$TIMEOUT" "$BOOT" "$REGIONS" "$CHECKS")
-[ "${#sc[@]}" = 6 ] || die "$sc_file does not set XEN_ARGS DOM0_MEM TIMEOUT BOOT REGIONS CHECKS"
+[ "${#sc[@]}" = 6 ] && [[ ${sc[2]} =~ ^[0-9]+$ ]] && [ -n "${sc[1]}" ] &&
+	[[ ${sc[5]} =~ ^[a-z0-9\ -]+$ ]] ||
+	die "$sc_file: XEN_ARGS DOM0_MEM TIMEOUT BOOT REGIONS CHECKS, one line each, TIMEOUT in seconds, DOM0_MEM and CHECKS set"
 timeout=${TIMEOUT:-${sc[2]}}
 boot=${sc[3]}
 console=dtuart
-case $boot:$flavour in
-x86:x86) console=com1 ;;
-x86:*|*:x86) die "scenario $scenario boots $boot, flavour $flavour: x86 boots x86" ;;
-guest-loader:*|dom0less:*) ;;
-*) die "$sc_file: BOOT=$boot (guest-loader, dom0less, x86)" ;;
+mem=${DOM0_MEM:-${sc[1]}}
+case $boot:$flavour:${sc[4]} in
+# The x86 dom0's memory is its scenario's (max: gives the seeds).
+x86:x86:) console=com1 mem=${sc[1]} ;;
+x86:*|*:x86:*) die "scenario $scenario boots $boot, flavour $flavour: x86 boots x86 (and sets no REGIONS)" ;;
+guest-loader:*:yes|guest-loader:*:no|dom0less:*:yes|dom0less:*:no) ;;
+*) die "$sc_file: BOOT=$boot REGIONS=${sc[4]} (guest-loader or dom0less with yes or no; x86 with none)" ;;
 esac
-xen_args="dom0_mem=${DOM0_MEM:-${sc[1]}} loglvl=all guest_loglvl=all console=$console${sc[0]:+ ${sc[0]}}"
+xen_args="dom0_mem=$mem loglvl=all guest_loglvl=all console=$console${sc[0]:+ ${sc[0]}}"
 # What dom0 checks (tests.sh run_dom0): commas, as a command line holds them.
-dom0_args="bench.regions=${sc[4]:-any} bench.checks=$(echo ${sc[5]} | tr ' ' ,)"
+dom0_args="bench.regions=${sc[4]:-none} bench.checks=$(echo ${sc[5]} | tr ' ' ,)"
 
 # dom0less: Xen's device tree is QEMU's with the boot modules of dom0 and
 # of a domU under /chosen (docs/misc/arm/device-tree/booting.txt), as
@@ -113,7 +117,7 @@ log="$dir/console.log"
 # the repository (CI's) finds it too.
 # The files' contents, not their paths: a clone elsewhere (CI's) has the
 # same key.
-key=$({ for f in "$out/Image" "$initramfs" "$xen_image" "$0" "$BENCH_DIR/lib.sh"; do
+key=$({ for f in "$out/Image" "$initramfs" "$xen_image" "$0" "$BENCH_DIR/lib.sh" "$sc_file"; do
 		sha1sum < "$f"
 	done
 	echo "$xen_args | $dom0_args | $timeout | ${QEMU_MEM:-} | $cpu | $smp"; } | sha1sum | cut -c1-40)
@@ -149,7 +153,7 @@ else
 		-smp "$smp" -m "${QEMU_MEM:-2048}" -display none -monitor none -serial stdio \
 		-no-reboot -nic none \
 		-kernel "$xen_image" -append "$xen_args" \
-		-device guest-loader,addr=0x49000000,kernel="$out/Image",bootargs="earlycon=xen $dom0_cmdline" \
+		-device guest-loader,addr=0x49000000,kernel="$out/Image",bootargs="earlycon=xen ${dom0_cmdline//,/,,}" \
 		-device guest-loader,addr=0x50000000,initrd="$initramfs" \
 		< /dev/null > "$log" 2>&1 &
 fi

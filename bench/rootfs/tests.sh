@@ -535,7 +535,7 @@ run_dom0() {
 		selftest) selftest dom0 ;;
 		faults) run_faults dom0; show_state "after selftest" ;;
 		domu) run_domu ;;
-		busy) SCENARIO=$scenario run_busy ;;
+		busy) BUSY_REGIONS=$regions run_busy ;;
 		dom0less) run_dom0less ;;
 		*) result checks FAIL "unknown check $c" ;;
 		esac
@@ -670,8 +670,8 @@ busy_vif_pages() {
 	local q mapped
 	q=$(xenstore-read "/local/domain/$1/device/vif/0/multi-queue-num-queues" 2> /dev/null || echo 1)
 	mapped=$(($(field in_use "$3") - $(field in_use "$2")))
-	case $SCENARIO in
-	busy-balloon)
+	case $BUSY_REGIONS in
+	no)
 		# From the balloon: pages ballooned out before (blkback's, freed
 		# again) are handed out first, so MemTotal need not move.
 		mapped=$(($(field balloon_in_use "$3") - $(field balloon_in_use "$2")))

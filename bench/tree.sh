@@ -13,19 +13,19 @@ GIT="git -c advice.detachedHead=false"
 # Reproducible: the same tarball gives the same base commit.
 BASE_DATE="2000-01-01T00:00:00Z"
 
-# The version of the base's package in the cache (setup.sh: the one
-# bases/$BASE records, or the suite's current one when that is gone).
-base_deb_version() {
+# The base's package in the cache (setup.sh: of the version bases/$BASE
+# records, or the suite's current one when that is gone), and its version.
+base_deb() {
 	local deb
 	deb=$(ls "$CACHE/debs-base$BASE_SUFFIX/${BASE_PACKAGE}_"*.deb 2> /dev/null | head -1 || true)
 	[ -n "$deb" ] || die "no $BASE_PACKAGE package in $CACHE/debs-base$BASE_SUFFIX: run bench/setup.sh"
-	dpkg-deb -f "$deb" Version
+	echo "$deb"
 }
+base_deb_version() { dpkg-deb -f "$(base_deb)" Version; }
 
 make_base() {
 	local deb tmp=$SRC/base.tmp unpack=$SRC/base.deb
-	deb=$(ls "$CACHE/debs-base$BASE_SUFFIX/${BASE_PACKAGE}_"*.deb 2> /dev/null | head -1)
-	[ -n "$deb" ] || die "no $BASE_PACKAGE package in $CACHE/debs-base$BASE_SUFFIX: run bench/setup.sh"
+	deb=$(base_deb)
 	rm -rf "$tmp" "$unpack"
 	mkdir -p "$tmp" "$unpack"
 	dpkg-deb -x "$deb" "$unpack"

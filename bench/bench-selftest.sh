@@ -75,9 +75,10 @@ checks=$(sed -n '/^run_dom0() {/,/^}/{/for c in \$checks/,/done/p}' "$BENCH_DIR/
 	sed -n 's/^\t\t\([a-z0-9-]*\)).*/\1/p')
 for f in "$BENCH_DIR"/scenarios/*; do
 	[ "$(basename "$f")" != README ] || continue
-	out=$( (unset XEN_ARGS DOM0_MEM TIMEOUT BOOT REGIONS CHECKS; set -u; . "$f"
+	out=$( (unset XEN_ARGS DOM0_MEM TIMEOUT BOOT REGIONS CHECKS TEST_VCPUS; set -u; . "$f"
 		: "$XEN_ARGS"
 		[[ $TIMEOUT =~ ^[0-9]+$ ]] || echo "TIMEOUT=$TIMEOUT"
+		[[ ${TEST_VCPUS:-1} =~ ^[12]$ ]] || echo "TEST_VCPUS=$TEST_VCPUS"
 		[ -n "$DOM0_MEM" ] || echo "no DOM0_MEM"
 		[[ $CHECKS =~ ^[a-z0-9\ -]+$ ]] || echo "CHECKS='$CHECKS'"
 		case $BOOT:$REGIONS:$CHECKS in

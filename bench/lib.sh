@@ -163,18 +163,16 @@ expect_results() {
 # and dom0's.  Under TCG each vCPU is a host thread: a 2-vCPU boot keeps
 # both cores of a 2-core host busy and is hardly faster than a 1-vCPU one
 # (legacy: 45 s against 48 s), and two 1-vCPU boots run side by side in
-# the time of one (two legacy boots: 46 s for both).  Two for
-# modern on the debug kernel, where the stress test maps from several
-# processes under lockdep and KASAN, so that they run in parallel for real
-# (and for the base's modern boot, which the fix gates compare with it),
-# for dom0less on the debug kernel, where dom0 and the domU boot at once
-# and run their checks side by side (54 to 67 s with two), and for the
-# benchmark's kernels, which time threads at once.
+# the time of one (two legacy boots: 46 s for both).  Two for the
+# benchmark's kernels, which time threads at once; on the debug kernel,
+# the scenario's TEST_VCPUS (bench/scenarios/README); otherwise one.
 boot_vcpus() {
-	case $1:$2 in
-	modern:test|dom0less:test|*:bench|*:bench-*) echo 2 ;;
-	*) echo 1 ;;
+	local n=
+	case $2 in
+	bench|bench-*) echo 2; return ;;
+	test) n=$(TEST_VCPUS=; . "$BENCH_DIR/scenarios/$1" && echo "$TEST_VCPUS") ;;
 	esac
+	echo "${n:-1}"
 }
 
 # What a kernel prints when something went wrong, in arm64's and x86's

@@ -40,12 +40,12 @@ xen_image=$XEN_IMAGE
 sc_file=$BENCH_DIR/scenarios/$scenario
 [[ $scenario =~ ^[a-z0-9-]+$ ]] && [ -f "$sc_file" ] ||
 	die "unknown scenario $scenario ($(ls "$BENCH_DIR/scenarios" | grep -vx README | paste -sd' '))"
-mapfile -t sc < <(unset XEN_ARGS DOM0_MEM TIMEOUT BOOT REGIONS CHECKS
+mapfile -t sc < <(unset XEN_ARGS DOM0_MEM TIMEOUT BOOT REGIONS CHECKS TEST_VCPUS
 	. "$sc_file"
-	printf '%s\n' "$XEN_ARGS" "$DOM0_MEM" "$TIMEOUT" "$BOOT" "$REGIONS" "$CHECKS")
-[ "${#sc[@]}" = 6 ] && [[ ${sc[2]} =~ ^[0-9]+$ ]] && [ -n "${sc[1]}" ] &&
-	[[ ${sc[5]} =~ ^[a-z0-9\ -]+$ ]] ||
-	die "$sc_file: XEN_ARGS DOM0_MEM TIMEOUT BOOT REGIONS CHECKS, one line each, TIMEOUT in seconds, DOM0_MEM and CHECKS set"
+	printf '%s\n' "$XEN_ARGS" "$DOM0_MEM" "$TIMEOUT" "$BOOT" "$REGIONS" "$CHECKS" "$TEST_VCPUS")
+[ "${#sc[@]}" = 7 ] && [[ ${sc[2]} =~ ^[0-9]+$ ]] && [ -n "${sc[1]}" ] &&
+	[[ ${sc[5]} =~ ^[a-z0-9\ -]+$ ]] && [[ ${sc[6]} =~ ^[12]?$ ]] ||
+	die "$sc_file: XEN_ARGS DOM0_MEM TIMEOUT BOOT REGIONS CHECKS [TEST_VCPUS], one line each, TIMEOUT in seconds, DOM0_MEM and CHECKS set, TEST_VCPUS 1 or 2"
 timeout=${TIMEOUT:-${sc[2]}}
 boot=${sc[3]}
 console=dtuart

@@ -3,6 +3,8 @@
 # make check     every suite of every base; ends with "N passed, N failed"
 #                (BASE=6.12 XEN=4.20: one cell of the matrix)
 # make bench     patched vs base vs ballooning: results/bench.{json,md,png}
+# make figures   publish that run: doc/bench.{json,md,png}, doc/busy.png and
+#                the figures of README.md and the cover letter (figures.py)
 # make defects   plant known bugs, show which KUnit cases catch them
 # make vmemmap   the gate on the mm/sparse-vmemmap fixes: base and patched
 #                kernels with 16 KiB pages (FLAVOUR=prod-64k: 64 KiB)
@@ -14,7 +16,7 @@
 #                (git am in a git tree, else patch -p1; all or nothing)
 # BASE names the kernel base (bases/); default mainline.
 
-.PHONY: all help run check bench defects vmemmap series worktree export apply prepare clean-results
+.PHONY: all help run check bench figures defects vmemmap series worktree export apply prepare clean-results
 
 all: run
 
@@ -66,6 +68,14 @@ check: prepare
 bench:
 	KINDS= PAGE_FLAVOURS= X86_PV=0 bench/prepare.sh
 	bench/bench.sh
+
+figures:
+	@test -f results/bench.json || { echo "no results/bench.json: make bench first"; exit 1; }
+	cp results/bench.json results/bench.md doc/
+	python3 bench/figures.py write doc/bench.json
+	python3 bench/figures.py plot doc/bench.json results
+	cp results/bench.png doc/bench.png
+	if [ -f results/busy.png ]; then cp results/busy.png doc/busy.png; fi
 
 defects:
 	KINDS= PAGE_FLAVOURS=prod-64k X86_PV=0 bench/prepare.sh

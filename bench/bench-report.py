@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """bench-report.py RESULTS LAYOUT...: read the "BENCH: FIGURE name value"
 lines of RESULTS/{patched,base}-LAYOUT-bench/console.log and write
-bench.json (one record per kernel, layout and measure), bench.md (tables
-with the ratios patched/base and patched/balloon), bench.gp (gnuplot
-script drawing bench.png) and bench-summary.txt."""
+bench.json (one record per kernel, layout and measure, what the run was
+in "meta", dom0's samples of the busy layouts in "busy"), bench.md
+(tables with the ratios patched/base and patched/balloon) and
+bench-summary.txt.  bench/figures.py draws bench.png and busy.png and
+writes the README's and the cover letter's figures from bench.json.
+Environment: BASE_NAME, BENCH_XEN (Xen's version), BENCH_BOOTS,
+BENCH_DOM0_MEM ("layout=size ..."), PAGES."""
 
 import glob
 import json
@@ -131,11 +135,23 @@ for layout in layouts:
             records.append(dict(kernel=kind, layout=layout, measure=name,
                                 unit=MEASURES[name][0], **s))
 
-machine = f"{os.cpu_count()}-core {platform.machine()} host, QEMU TCG"
+machine = f"{os.cpu_count()}-core {platform.machine()} host"
 date = time.strftime("%Y-%m-%d")
 base = os.environ.get("BASE_NAME", "mainline")
+
+
+def bench_json():
+    """What figures.py needs to say what was measured, and where."""
+    meta = dict(date=date, machine=machine, base=base, xen=os.environ.get("BENCH_XEN", "?"),
+                boots=int(os.environ.get("BENCH_BOOTS", "0")),
+                dom0_mem=dict(x.split("=", 1) for x in os.environ.get("BENCH_DOM0_MEM", "").split()))
+    busy = {f"{k}:{l}": dict(samples=kv_lines(k, l, "SAMPLE"), churn=kv_lines(k, l, "CHURN"))
+            for l in layouts if l in BUSY_LAYOUTS for k in KINDS if kv_lines(k, l, "CHURN")}
+    return dict(meta=meta, records=records, **(dict(busy=busy) if busy else {}))
+
+
 with open(os.path.join(results, "bench.json"), "w") as f:
-    json.dump({"date": date, "machine": machine, "records": records}, f, indent=1)
+    json.dump(bench_json(), f, indent=1)
 
 
 def fmt(s):
@@ -172,7 +188,7 @@ def rfmt(r):
     return "inf" if r == float("inf") else f"{r:.2f}x"
 
 
-md = [f"Benchmarks, {date}, {machine}; patched and base {base} kernels built "
+md = [f"Benchmarks, {date}, {machine}, QEMU TCG; patched and base {base} kernels built "
       "alike without debug options, each booted twice or more per layout, "
       "alternately. Figures are medians of the rounds of all boots "
       "(min..max, n), except the RAM figures, which are the worst round: the "
@@ -230,87 +246,8 @@ if len(pages_cols) > 1:
                   " | ".join(fmt(d.get(("patched", "modern", n))) for _, d in pages_cols) + " |")
     md.append("")
     with open(os.path.join(results, "bench.json"), "w") as f:
-        json.dump({"date": date, "machine": machine, "records": records}, f, indent=1)
+        json.dump(bench_json(), f, indent=1)
 md.append("Measures: " + "; ".join(f"{n}: {d}" for n, (u, _, d) in MEASURES.items()) + ".")
-
-# The figures drawn in bench.png, grouped by the question they answer:
-# (question, unit, rows), a row being (label, layout, measure, scale to
-# the unit: None for the page size's kB / 1024, pages to MiB).  Each row
-# has a bar for the patched kernel with the regions, the unpatched base,
-# and the patched kernel ballooning (layout legacy, or busy-balloon), with
-# its value written on it.
-PANELS = [
-    ("How much of the space Xen advertises can be used? (tight: regions not 128 MiB aligned)", "MiB", [
-        ("modern layout", "modern", "usable_pages", None),
-        ("tight layout", "tight", "usable_pages", None)]),
-    ("dom0 RAM spent by a one-page mapping (lower is better)", "kB", [
-        ("first mapping of the boot", "modern", "first_alloc_ram_kb", 1),
-        ("first mapping, tight layout", "tight", "first_alloc_ram_kb", 1),
-        ("still spent once freed", "modern", "after_free_ram_kb", 1)]),
-    ("Time to allocate and free a page (lower is better)", "ns per page", [
-        ("1 page at a time", "modern", "steady1_ns_per_page", 1),
-        ("64 pages at a time", "modern", "steady64_ns_per_page", 1),
-        ("4096 pages at a time", "modern", "steady4096_ns_per_page", 1)]),
-    ("gntdev: map, mmap, touch, unmap a domU's grants (higher is better)", "calls per second", [
-        ("1 page per call", "domu", "gntdev_map1_per_s", 1),
-        ("16 pages per call", "domu", "gntdev_map16_per_s", 1),
-        ("256 pages per call", "domu", "gntdev_map256_per_s", 1)]),
-    ("8 busy PV disks and a vif: dom0 RAM lost at the peak, below its value before the domU (lower is better)", "MiB", [
-        ("MemFree lost", "busy", "busy_memfree_drop_kb", 1 / 1024),
-        ("MemTotal lost (ballooned)", "busy", "busy_memtotal_drop_kb", 1 / 1024)]),
-]
-COLUMNS = (("patched kernel, extended regions", "patched", False, "#1f77b4"),
-           (f"unpatched {base}", "base", False, "#ff7f0e"),
-           ("patched kernel, ballooning (Xen advertises no region)", "patched", True, "#2ca02c"))
-
-
-def panel_value(kind, balloon, layout, name, scale):
-    if balloon:
-        if name.startswith(("usable", "gntdev")):
-            return None
-        layout = "busy-balloon" if layout == "busy" else "legacy"
-    s = data.get((kind, layout, name))
-    if s is None:
-        return None
-    if scale is None:
-        pkb = data.get((kind, layout, "page_kb"), {"value": 4})["value"]
-        scale = pkb / 1024
-    return s["value"] * scale
-
-
-def panels_gp():
-    gp = [f"""set terminal pngcairo noenhanced size 1600,1500 font ",11"
-set output "{results}/bench.png"
-set multiplot layout 3,2 title "Patched {base} beside the unpatched {base}, and beside ballooning; {date}, {machine}; each bar says its value"
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.7 border -1
-set datafile missing "-"
-set datafile separator "|"
-set key top left font ",9"
-set yrange [0:*]
-set offsets 0, 0, graph 0.25, 0
-set xtics nomirror font ",9"
-set grid ytics
-"""]
-    for i, (question, unit, rows) in enumerate(PANELS):
-        vals = [[panel_value(k, b, lay, n, sc) for _, k, b, _ in COLUMNS] for _, lay, n, sc in rows]
-        if all(v is None for r in vals for v in r):
-            continue
-        dat = os.path.join(results, f"bench-panel{i}.dat")
-        with open(dat, "w") as f:
-            for (label, *_), r in zip(rows, vals):
-                f.write(label + "|" + "|".join("-" if v is None else f"{v:.6g}" for v in r) + "\n")
-        cols = len(COLUMNS)
-        width = 1 / (cols + 1)
-        bars = [f'"{dat}" using {j + 2}:xtic(1) title "{t}" lc rgb "{c}"'
-                for j, (t, _, _, c) in enumerate(COLUMNS)]
-        labels = [f'"{dat}" using ($0 + {(j - (cols - 1) / 2) * width:.3f}):{j + 2}:(abs(${j + 2}) >= 100 ? sprintf("%.0f", ${j + 2}) : sprintf("%.3g", ${j + 2})) '
-                  f'with labels offset 0,0.8 font ",9" notitle' for j in range(cols)]
-        gp.append(f'set title "{question}"\nset ylabel "{unit}"\nplot ' + ", \\\n\t".join(bars + labels) + "\n")
-    gp.append("unset multiplot\n")
-    return "".join(gp)
-
 
 # The busy scenario: dom0's memory sampled every second under the load
 # ("BENCH: SAMPLE"), and after each create/destroy cycle ("BENCH: CHURN").
@@ -320,10 +257,10 @@ BUSY_VARIANTS = (("patched kernel, extended regions", "patched", "busy", "#1f77b
 
 
 def busy_report():
-    """The headline table, the churn table and busy.png's script."""
+    """The headline table and the churn table."""
     have = [(t, k, l, c) for t, k, l, c in BUSY_VARIANTS if kv_lines(k, l, "CHURN")]
     if not have:
-        return [], ""
+        return []
     mib = lambda kb: f"{kb / 1024:.1f}"
     out = ["### 8 busy PV disks and a vif: dom0 RAM spent on mappings", "",
            "One boot of each kernel: a domU with 8 PV disks, each written and read back "
@@ -341,72 +278,20 @@ def busy_report():
     out += ["", "After each destroy (cycle 0: before the first domU):", "",
             "| kernel | cycle | pages in use | ballooned pages | chunks mapped | Xen scratch kB | grant entries | MemFree kB | MemTotal kB |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    gp = [f"""set terminal pngcairo noenhanced size 1600,1300 font ",11"
-set output "{results}/busy.png"
-set multiplot layout 2,2 title "8 busy PV disks and a vif in a domU: dom0's memory; {date}, {machine}"
-set key outside below font ",9"
-set grid
-set datafile separator whitespace
-set datafile missing "-"
-set yrange [*:*]
-set autoscale
-set offsets 0, 0, 0, 0
-"""]
-    # Every curve is relative to dom0 before the first domU (cycle 0), so
-    # that the kernels, whose MemFree differs by a few MiB at boot, start
-    # from the same line.
-    load, churn = [], []
-    for i, (title, kind, layout, color) in enumerate(have):
-        b0 = kv_lines(kind, layout, "CHURN")[0]
-        lost = lambda r, k: (b0[k] - r[k]) / 1024
-        ldat = os.path.join(results, f"busy-load{i}.dat")
-        with open(ldat, "w") as f:
-            for r in kv_lines(kind, layout, "SAMPLE"):
-                m = mapped(r)
-                f.write(f"{r['t']} {lost(r, 'memfree_kb'):.2f} {lost(r, 'memtotal_kb'):.2f} "
-                        f"{'-' if m is None else int(m)}\n")
-        cdat = os.path.join(results, f"busy-churn{i}.dat")
-        with open(cdat, "w") as f:
-            for r in kv_lines(kind, layout, "CHURN"):
-                out.append(f"| {title} | {r['cycle']:.0f} | {'-' if r['in_use'] < 0 else int(r['in_use'])} | "
-                           f"{'-' if r['balloon_in_use'] < 0 else int(r['balloon_in_use'])} | "
-                           f"{'-' if r['chunks'] < 0 else int(r['chunks'])} | {r['scratch_kb']:.0f} | "
-                           f"{r['grants']:.0f} | {r['memfree_kb']:.0f} | {r['memtotal_kb']:.0f} |")
-                f.write(f"{r['cycle']:.0f} {lost(r, 'memfree_kb'):.2f} {lost(r, 'memtotal_kb'):.2f} "
-                        f"{r['scratch_kb'] / 1024:.2f}\n")
-        load.append((ldat, title, color))
-        churn.append((cdat, title, color))
-
-    def plot(title, xlabel, ylabel, curves):
-        """curves: (file, column, title, color, dash type)."""
-        return (f'set title "{title}"\nset xlabel "{xlabel}"\nset ylabel "{ylabel}"\nplot ' +
-                ", \\\n\t".join(f'"{f}" using 1:{col} with linespoints lw 2 pt 7 ps 0.6 dt {dt} '
-                                   f'lc rgb "{c}" title "{t}"' for f, col, t, c, dt in curves) + "\n")
-    since = "seconds since the vif was attached"
-    gp.append(plot("dom0 RAM lost under the load: MemFree (solid), MemTotal (dashed: ballooned out)",
-                   since, "MiB below their values before the domU",
-                   [(f, 2, f"{t}: MemFree", c, 1) for f, t, c in load] +
-                   [(f, 3, f"{t}: MemTotal", c, 2) for f, t, c in load]))
-    gp.append(plot("pages mapped for the backends (regions + balloon; the unpatched kernel counts none)",
-                   since, "pages", [(f, 4, t, c, 1) for f, t, c in load]))
-    gp.append(plot("dom0 RAM lost after each destroy: MemFree (solid), MemTotal (dashed)",
-                   "cycle (0: before the first domU)", "MiB below cycle 0",
-                   [(f, 2, f"{t}: MemFree", c, 1) for f, t, c in churn] +
-                   [(f, 3, f"{t}: MemTotal", c, 2) for f, t, c in churn]))
-    gp.append(plot("space still mapped after each destroy (/proc/iomem Xen scratch)",
-                   "cycle (0: before the first domU)", "MiB", [(f, 4, t, c, 1) for f, t, c in churn]))
-    gp.append("unset multiplot\n")
-    return out + [""], "".join(gp)
+    for title, kind, layout, _ in have:
+        for r in kv_lines(kind, layout, "CHURN"):
+            out.append(f"| {title} | {r['cycle']:.0f} | {'-' if r['in_use'] < 0 else int(r['in_use'])} | "
+                       f"{'-' if r['balloon_in_use'] < 0 else int(r['balloon_in_use'])} | "
+                       f"{'-' if r['chunks'] < 0 else int(r['chunks'])} | {r['scratch_kb']:.0f} | "
+                       f"{r['grants']:.0f} | {r['memfree_kb']:.0f} | {r['memtotal_kb']:.0f} |")
+    return out + [""]
 
 
-busy_md, busy_plot = busy_report()
-md[2:2] = busy_md
+md[2:2] = busy_report()
 with open(os.path.join(results, "bench.md"), "w") as f:
     f.write("\n".join(md) + "\n")
-with open(os.path.join(results, "bench.gp"), "w") as f:
-    f.write(panels_gp() + busy_plot)
 
-lines = [f"bench {date}: {len(records)} records, {len(layouts)} layouts -> bench.json bench.md bench.png"]
+lines = [f"bench {date}: {len(records)} records, {len(layouts)} layouts -> bench.json bench.md"]
 for label, r in plot + summary_extra:
     lines.append(f"  {label}: {rfmt(r)}")
 with open(os.path.join(results, "bench-summary.txt"), "w") as f:

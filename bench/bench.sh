@@ -11,7 +11,8 @@
 #   busy-balloon  the same with no region: the patched kernel ballooning
 #           (the unpatched one balloons alike), booted once like busy
 # and the patched kernel with 16 and 64 KiB pages in modern; then
-# results/bench.{json,md,png} and busy.png from what the guests measured.
+# results/bench.{json,md,png} and busy.png from what the guests measured
+# (bench-report.py, figures.py).
 . "$(dirname "$0")/lib.sh"
 
 LAYOUTS=${LAYOUTS:-modern tight legacy domu busy busy-balloon}
@@ -59,6 +60,12 @@ for layout in $LAYOUTS; do
 		done
 	done
 done
-BASE_NAME="$BASE_TAG" PAGES="$PAGES" python3 "$BENCH_DIR/bench-report.py" "$RESULTS" $LAYOUTS
-gnuplot "$RESULTS/bench.gp" 2> "$RESULTS/gnuplot.log" || log "gnuplot failed: $RESULTS/gnuplot.log"
+# What the run was, for the figures' titles: Xen's version (setup.sh) and
+# each layout's dom0 memory (its scenario file, or the DOM0_MEM knob).
+mems=$(for l in $LAYOUTS; do echo "$l=${DOM0_MEM:-$(. "$BENCH_DIR/scenarios/$l"; echo "$DOM0_MEM")}"; done)
+BASE_NAME="$BASE_TAG" PAGES="$PAGES" BENCH_BOOTS="$BOOTS" BENCH_DOM0_MEM="$(echo $mems)" \
+	BENCH_XEN="$(awk -v x="$XEN" '$1 == "xen" && $2 == x { print $3 }' "$CACHE/versions$BASE_SUFFIX")" \
+	python3 "$BENCH_DIR/bench-report.py" "$RESULTS" $LAYOUTS
+python3 "$BENCH_DIR/figures.py" plot "$RESULTS/bench.json" "$RESULTS"
 cat "$RESULTS/bench-summary.txt"
+log "make figures: README.md, the cover letter and doc/ from $RESULTS/bench.json"

@@ -79,6 +79,8 @@ static_mainline() {
 	suite "hygiene" "$BENCH_DIR/hygiene.sh" | tee -a "$all"
 	# The bench's own judges must fail what a broken run leaves.
 	suite "bench self-test" "$BENCH_DIR/bench-selftest.sh" | tee -a "$all"
+	# The published figures are those of the last benchmark (make figures).
+	suite "figures" python3 "$BENCH_DIR/figures.py" check "$REPO_DIR/doc/bench.json" | tee -a "$all"
 	for t in x86_64-xen arm64-64k; do
 		compile_test "$t" | tee -a "$all"
 	done

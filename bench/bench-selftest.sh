@@ -88,6 +88,20 @@ else
 	echo "FAIL bench.figures-stale $(tr '\n' ' ' < "$tmp/figures.out" | cut -c1-160)"
 fi
 
+# scenario.sh's own reading of a file (its mapfile block, run as
+# scenario.sh runs, under set -u): seven values for every file, whatever
+# it leaves unset.
+read_block=$(sed -n '/^mapfile -t sc < <(unset XEN_ARGS/,/^\tprintf /p' "$BENCH_DIR/scenario.sh")
+for f in "$BENCH_DIR"/scenarios/*; do
+	[ "$(basename "$f")" != README ] || continue
+	n=$( (set -euo pipefail; sc_file=$f; eval "$read_block"; echo "${#sc[@]}") 2>&1 | tail -1)
+	if [ -n "$read_block" ] && [ "$n" = 7 ]; then
+		echo "PASS bench.scenario-read.$(basename "$f")"
+	else
+		echo "FAIL bench.scenario-read.$(basename "$f") scenario.sh read: ${n:-no mapfile block found}"
+	fi
+done
+
 # Every scenario file sets what scenario.sh and tests.sh read, with
 # values they know: each check one run_dom0 runs, x86 alone on BOOT=x86.
 checks=$(sed -n '/^run_dom0() {/,/^}/{/for c in \$checks/,/done/p}' "$BENCH_DIR/rootfs/tests.sh" |

@@ -42,7 +42,7 @@ sc_file=$BENCH_DIR/scenarios/$scenario
 	die "unknown scenario $scenario ($(ls "$BENCH_DIR/scenarios" | grep -vx README | paste -sd' '))"
 mapfile -t sc < <(unset XEN_ARGS DOM0_MEM TIMEOUT BOOT REGIONS CHECKS TEST_VCPUS
 	. "$sc_file"
-	printf '%s\n' "$XEN_ARGS" "$DOM0_MEM" "$TIMEOUT" "$BOOT" "$REGIONS" "$CHECKS" "$TEST_VCPUS")
+	printf '%s\n' "$XEN_ARGS" "$DOM0_MEM" "$TIMEOUT" "$BOOT" "$REGIONS" "$CHECKS" "${TEST_VCPUS:-}")
 [ "${#sc[@]}" = 7 ] && [[ ${sc[2]} =~ ^[0-9]+$ ]] && [ -n "${sc[1]}" ] &&
 	[[ ${sc[5]} =~ ^[a-z0-9\ -]+$ ]] && [[ ${sc[6]} =~ ^[12]?$ ]] ||
 	die "$sc_file: XEN_ARGS DOM0_MEM TIMEOUT BOOT REGIONS CHECKS [TEST_VCPUS], one line each, TIMEOUT in seconds, DOM0_MEM and CHECKS set, TEST_VCPUS 1 or 2"

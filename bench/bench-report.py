@@ -19,6 +19,8 @@ import statistics
 import sys
 import time
 
+from figures import num  # one rounding for every published figure
+
 results, layouts = sys.argv[1], sys.argv[2:]
 KINDS = ("patched", "base")
 
@@ -161,13 +163,6 @@ def fmt(s):
     if s["n"] > 1 and s["min"] != s["max"]:
         txt += f" ({num(s['min'])}..{num(s['max'])}, n={s['n']})"
     return txt
-
-
-def num(v):
-    """Three significant digits at most, whole numbers as they are."""
-    if v == int(v) or abs(v) >= 100:
-        return f"{v:.0f}"
-    return f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
 
 
 def ratio(name, a, b, key="value"):

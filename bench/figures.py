@@ -225,6 +225,12 @@ def check(path):
     return ok
 
 
+def time_rows(layout):
+    """The alloc+free rows of a panel: each batch size, then each thread count."""
+    labels = ("1 page a call", "64 pages", "4096 pages", "1 thread", "2 threads", "4 threads")
+    return [(l, layout, f"{n}_ns_per_page", 1) for l, n in zip(labels, TIMES + THREADS)]
+
+
 # bench.png: one panel per question, a bar per kernel with its spread
 # (whiskers min..max of the rounds), a log scale where the bars differ by
 # 10x or more (a regression of 19 against 14 ns stays visible beside a
@@ -240,21 +246,9 @@ PANELS = [
          ("first mapping of the boot", "modern", "first_alloc_ram_kb", 1),
          ("still spent once freed", "modern", "after_free_ram_kb", 1)]),
     ("alloc+free with the extended regions", "ns per page",
-     "lower is better", "time", [
-         ("1 page a call", "modern", "steady1_ns_per_page", 1),
-         ("64 pages", "modern", "steady64_ns_per_page", 1),
-         ("4096 pages", "modern", "steady4096_ns_per_page", 1),
-         ("1 thread", "modern", "threads1_ns_per_page", 1),
-         ("2 threads", "modern", "threads2_ns_per_page", 1),
-         ("4 threads", "modern", "threads4_ns_per_page", 1)]),
+     "lower is better", "time", time_rows("modern")),
     ("alloc+free ballooning (Xen advertises no region)", "ns per page",
-     "lower is better", "time", [
-         ("1 page a call", "legacy", "steady1_ns_per_page", 1),
-         ("64 pages", "legacy", "steady64_ns_per_page", 1),
-         ("4096 pages", "legacy", "steady4096_ns_per_page", 1),
-         ("1 thread", "legacy", "threads1_ns_per_page", 1),
-         ("2 threads", "legacy", "threads2_ns_per_page", 1),
-         ("4 threads", "legacy", "threads4_ns_per_page", 1)]),
+     "lower is better", "time", time_rows("legacy")),
     ("Slowest one-page alloc+free in 4 s", "ms",
      "lower is better; patched: while 1200 MiB of idle chunks are given back, unpatched: nothing to give back",
      "stall", [

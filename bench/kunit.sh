@@ -35,7 +35,7 @@ tr -d '\r' < "$log_file" > "$log_file.tmp" && mv "$log_file.tmp" "$log_file"
 
 # The KTAP, read by the kunit.py of the kernel that ran.  The kernel
 # reports of the run (KASAN, lockdep, WARNING...) fail it as in the boots.
-python3 "$BENCH_DIR/kunit-results.py" "$SRC/patched/tools/testing/kunit/kunit.py" "$log_file" "$prefix"
+python3 "$BENCH_DIR/tap-results.py" "$SRC/patched/tools/testing/kunit/kunit.py" "$log_file" "$prefix"
 bad=$(grep -nE "$KERNEL_REPORTS" "$log_file" | head -1 || true)
 # The serial console drops what the log buffer no longer holds when the
 # tests log faster than it prints (the generated layouts log ~18000

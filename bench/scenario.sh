@@ -117,7 +117,8 @@ log="$dir/console.log"
 # the repository (CI's) finds it too.
 # The files' contents, not their paths: a clone elsewhere (CI's) has the
 # same key.
-key=$({ for f in "$out/Image" "$initramfs" "$xen_image" "$0" "$BENCH_DIR/lib.sh" "$sc_file"; do
+key=$({ for f in "$out/Image" "$initramfs" "$xen_image" "$0" "$BENCH_DIR/lib.sh" "$sc_file" \
+		"$BENCH_DIR/tap-results.py"; do
 		sha1sum < "$f"
 	done
 	echo "$xen_args | $dom0_args | $timeout | ${QEMU_MEM:-} | $cpu | $smp"; } | sha1sum | cut -c1-40)
@@ -181,6 +182,9 @@ tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
 
 {
 	guest_lines | sed -n 's/^BENCH: RESULT \([^ ]*\) \([A-Z]*\) *\(.*\)/\2 \1 \3/p'
+	# The kselftests' TAP (tests.sh tap_out), read as KUnit's is.
+	guest_lines | python3 "$BENCH_DIR/tap-results.py" \
+		"$SRC/patched/tools/testing/kunit/kunit.py" --marked /dev/stdin
 
 	# Anything the kernels report is a failure, wherever it appears; Xen's
 	# own lines ("(XEN)") are not judged.  Fault injection's failures are

@@ -71,21 +71,8 @@ if [ "$kind" = base ] && [ -f "$seed/fragments" ] && [ -f "$SRC/stage.files" ] &
 fi
 
 mkdir -p "$out"
-# Re-merge only when a fragment changed: the merge rewrites .config.
-if ! cat $frags | cmp -s - "$out/fragments"; then
-	make -s -C "$src" O="$out" allnoconfig > /dev/null
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" $frags \
-		> "$out/merge.log" 2>&1
-	make -s -C "$src" O="$out" olddefconfig > /dev/null
-	# A fragment line that did not survive the merge is a bench bug; a
-	# later fragment overrides an earlier one (the page size).
-	cat $frags | sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)/\1 \2/p;s/^# \(CONFIG_[A-Z0-9_]*\) is not set/\1 n/p' |
-		awk '{ v[$1] = $2 } END { for (k in v) if (v[k] == "y") print k "=y" }' |
-		while read -r l; do
-			grep -qx "$l" "$out/.config" || die "$l dropped from $kind config (see $out/merge.log)"
-		done
-	cat $frags > "$out/fragments"
-fi
+# shellcheck disable=SC2086 # the fragments are words
+merge_config "$src" "$out" allnoconfig $frags
 
 # TARGETS builds only part of the tree (e.g. TARGETS=drivers/xen/).
 targets=${TARGETS:-$(basename "$image") modules headers_install}

@@ -35,30 +35,13 @@ debian)
 	printf '%s\n' CONFIG_DEBUG_INFO_NONE=y > "$out/speed.config"
 	printf '%s\n' $BASE_DEBIAN_CONFIG > "$out/integrator.config"
 	frags="$out/speed.config $out/integrator.config"
-	# With the other C files the series changes (netfront, mm).
-	dirs="drivers/xen/ arch/arm64/xen/ $(sed -n 's|^\(.*\)\.c$|\1.o|p' "$SRC/stage.files" |
-		{ grep -vE '^(drivers/xen|arch/arm64/xen|arch/arm/xen|tools)/' || true; } | paste -sd' ')"
+	dirs=$(series_dirs)
 	;;
 *)	die "unknown compile test $name" ;;
 esac
 
-mkdir -p "$out"
-# What the config is made of: a make target or a file, and the fragments.
-inputs=$frags
-case $base_cfg in /*) inputs="$base_cfg $frags" ;; esac
-if ! { echo "$base_cfg"; cat $inputs; } | cmp -s - "$out/fragments"; then
-	case $base_cfg in
-	/*) cp "$base_cfg" "$out/.config" ;;
-	*) make -s -C "$src" O="$out" $base_cfg > /dev/null ;;
-	esac
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" $frags > "$out/merge.log" 2>&1
-	make -s -C "$src" O="$out" olddefconfig > /dev/null
-	# The last fragment overrides the others: its lines must all hold.
-	{ grep -h '^CONFIG_.*=y' "${frags##* }" || true; } | while read -r l; do
-		grep -qx "$l" "$out/.config" || die "$l dropped from the $name config"
-	done
-	{ echo "$base_cfg"; cat $inputs; } > "$out/fragments"
-fi
+# shellcheck disable=SC2086 # the fragments are words
+merge_config "$src" "$out" "$base_cfg" $frags
 grep -qx 'CONFIG_XEN_UNPOPULATED_ALLOC=y' "$out/.config" ||
 	die "the $name config leaves XEN_UNPOPULATED_ALLOC off: the series is not built"
 # The series' files compiled every time (ccache replays their warnings):

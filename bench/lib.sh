@@ -125,6 +125,42 @@ BUILD=$CACHE/build$BASE_SUFFIX
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
+# What a build of the series compiles: drivers/xen/, arch/arm64/xen/
+# (which builds arch/arm/xen/) and the objects of the other C files the
+# series changes (netfront, mm), from tree.sh's list of the files it
+# changes.
+series_dirs() {
+	echo "drivers/xen/ arch/arm64/xen/ $(sed -n 's|^\(.*\)\.c$|\1.o|p' "$SRC/stage.files" |
+		{ grep -vE '^(drivers/xen|arch/arm64/xen|arch/arm/xen|tools)/' || true; } | paste -sd' ')"
+}
+
+# merge_config SRC OUT BASE FRAGMENT...: OUT/.config for the tree SRC
+# from BASE (a make target, e.g. allnoconfig, or a config file) and the
+# fragments, a later one overriding an earlier (the page size); done again
+# only when one of them changed, as the merge rewrites .config.  A
+# fragment's "=y" that did not survive the merge is a bench bug.
+merge_config() {
+	local src=$1 out=$2 base=$3 inputs
+	shift 3
+	inputs=("$@")
+	case $base in /*) inputs=("$base" "$@") ;; esac
+	! cat "${inputs[@]}" | cmp -s - "$out/fragments" || return 0
+	mkdir -p "$out"
+	case $base in
+	/*) cp "$base" "$out/.config" ;;
+	*) make -s -C "$src" O="$out" "$base" > /dev/null ;;
+	esac
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$@" \
+		> "$out/merge.log" 2>&1
+	make -s -C "$src" O="$out" olddefconfig > /dev/null
+	cat "$@" | sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)/\1 \2/p;s/^# \(CONFIG_[A-Z0-9_]*\) is not set/\1 n/p' |
+		awk '{ v[$1] = $2 } END { for (k in v) if (v[k] == "y") print k "=y" }' |
+		while read -r l; do
+			grep -qx "$l" "$out/.config" || die "$l dropped from $out/.config (see $out/merge.log)"
+		done
+	cat "${inputs[@]}" > "$out/fragments"
+}
+
 # A stage that takes long says so, and how long it took.
 stage() {
 	local name=$1 t0 rc

@@ -13,14 +13,10 @@
 
 WT=$SRC/stage
 O=$BUILD/series-bisect
-DIRS="drivers/xen/ arch/arm64/xen/"
+# So that every patch builds what it touches.
+DIRS=$(series_dirs)
 MAKE=(make -C "$WT" O="$O" CC="ccache ${CROSS_COMPILE}gcc" -j"$JOBS")
 patches=$(series_patches)
-# With the objects of the kernel's C files the series changes elsewhere
-# (netfront, mm; arch/arm/xen/ is built by arch/arm64/xen/), so that every
-# patch builds what it touches.
-DIRS="$DIRS $(sed -n 's|^+++ b/\(.*\)\.c$|\1.o|p' $patches |
-	{ grep -vE '^(drivers/xen|arch/arm64/xen|arch/arm/xen|tools)/' || true; } | sort -u | paste -sd' ')"
 ignore=$(grep -v '^#' "$BENCH_DIR/checkpatch-ignore" | cut -f1 | paste -sd, -)
 
 # checkpatch one patch: one result line.

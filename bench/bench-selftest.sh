@@ -118,7 +118,7 @@ for f in "$BENCH_DIR"/scenarios/*; do
 		[ -n "$DOM0_MEM" ] || echo "no DOM0_MEM"
 		[[ $CHECKS =~ ^[a-z0-9\ -]+$ ]] || echo "CHECKS='$CHECKS'"
 		case $BOOT:$REGIONS:$CHECKS in
-		x86::x86) ;;
+		x86::x86|x86-efi::x86) ;;
 		x86:*|*:x86|*:*" x86"*|*:*"x86 "*) echo "x86: BOOT=$BOOT REGIONS=$REGIONS CHECKS=$CHECKS" ;;
 		guest-loader:yes:*|guest-loader:no:*|dom0less:yes:*|dom0less:no:*)
 			for c in $CHECKS; do

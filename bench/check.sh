@@ -128,8 +128,10 @@ for b in $BASES; do
 		done
 	done
 	# x86: a PV dom0 on Xen's amd64 build (4.17), where the allocator is
-	# seeded with the pages of Xen's extra memory (X86_PV).
-	[ "$x86_pv" = 1 ] && boots+=("counted patched x86-pv x86 ${xens%% *} $b")
+	# seeded with the pages of Xen's extra memory, and a PVH dom0 (4.20),
+	# seeded with the unpopulated space of its memory map (X86_PV).
+	[ "$x86_pv" = 1 ] && boots+=("counted patched x86-pv x86 ${xens%% *} $b"
+		"counted patched x86-pvh x86 ${xens%% *} $b")
 	# The unpatched kernel of a base (BASE_KINDS) boots only where a
 	# result needs it (BASE_INFO_SCENARIOS), on the first Xen: modern,
 	# which shows the bugs the fixes at the head of the series remove

@@ -32,7 +32,8 @@ BASE_UPSTREAM=
 #   BASE_KINDS          the patched kernel, and the unpatched one ("base")
 #                       that shows the bugs the fixes remove (fix.*)
 #   BASE_PAGE_FLAVOURS  patched kernels with other page sizes
-#   BASE_X86_PV         1: the x86_64 PV dom0 kernel of scenario x86-pv
+#   BASE_X86_PV         1: the x86_64 dom0 kernel, booted as a PV dom0
+#                       (scenario x86-pv) and a PVH one (x86-pvh)
 #   BASE_SCENARIOS      what each Xen boots (scenario.sh)
 #   BASE_ONCE_SCENARIOS what only the first Xen boots
 #   BASE_PAGE_ONCE_SCENARIOS  what the first Xen boots with the other page
@@ -119,6 +120,15 @@ result_dir() {
 # The x86 PV dom0 of scenario x86-pv: Xen 4.17 amd64 and a static busybox.
 XENROOT_X86=$CACHE/xenroot-amd64
 XEN_IMAGE_X86=$XENROOT_X86/boot/xen-4.17-amd64
+# The x86 PVH dom0 of scenario x86-pvh: Xen 4.20's amd64 EFI build, which
+# OVMF starts.  Xen 4.17 gives a PVH dom0 an XSDT whose header it copies
+# from address 0 when the firmware has an RSDT only (QEMU's SeaBIOS), and
+# neither Xen maps SeaBIOS's tables, in reserved memory, into a PVH dom0:
+# Linux then sums a 4 GiB "table" in acpi_early_init().  OVMF's are in
+# ACPI memory, with an XSDT.
+XENROOT_PVH=$CACHE/xenroot-amd64-pvh
+XEN_EFI_PVH=$XENROOT_PVH/boot/xen-4.20-amd64.efi
+OVMF=$XENROOT_PVH/usr/share/qemu/OVMF.fd
 SRC=$CACHE/src$BASE_SUFFIX
 BUILD=$CACHE/build$BASE_SUFFIX
 

@@ -7,7 +7,7 @@
 #                   (mainline: patched base, the test flavour)
 #   PAGE_FLAVOURS   patched kernels with other page sizes (mainline:
 #                   prod-64k; also test-16k, test-64k, see build.sh)
-#   X86_PV          1: the x86_64 PV dom0 kernel of scenario x86-pv
+#   X86_PV          1: the x86_64 dom0 kernel of scenarios x86-pv and x86-pvh
 #                   (mainline only)
 #   XEN, XENS       the arm64 Xens to boot on, each with an initramfs of
 #                   its userland (default: the base's)

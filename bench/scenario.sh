@@ -3,8 +3,8 @@
 # scenario.sh KIND SCENARIO [FLAVOUR]: boot Xen $XEN (4.17 unless told) under
 # QEMU with the KIND kernel (build.sh KIND FLAVOUR) as dom0, and the
 # initramfs of that Xen's userland, and judge what the guests printed.
-# Scenario x86-pv boots Xen's amd64 build with the x86 kernel (FLAVOUR x86)
-# as a PV dom0 under qemu-system-x86_64.
+# Scenarios x86-pv and x86-pvh boot Xen's amd64 build with the x86 kernel
+# (FLAVOUR x86) as a PV and a PVH dom0 under qemu-system-x86_64.
 # Writes results/KIND[-BASE]-SCENARIO[-FLAVOUR][-xenNNN]/{console.log,results.txt};
 # prints one line per result, named KIND[-BASE][-PAGES][-xenNNN].SCENARIO.NAME
 # (BASE for another base than mainline, e.g. 6.12; xenNNN for another Xen
@@ -15,7 +15,8 @@ kind=$1
 scenario=$2
 flavour=${3:-test}
 out=$BUILD/$kind-$flavour
-# The x86 dom0 boots on Xen 4.17's amd64 build whatever XEN says.
+# The x86 dom0s boot on Xen's amd64 builds (4.17 PV, 4.20 PVH) whatever
+# XEN says.
 sfx=$XEN_SUFFIX
 [ "$flavour" = x86 ] && sfx=
 dir=$(result_dir "$kind" "$BASE" "$scenario" "$flavour" "$XEN")
@@ -34,6 +35,7 @@ case $flavour in *-16k) cpu=max,pauth-impdef=on ;; esac
 smp=${QEMU_SMP:-$(boot_vcpus "$scenario" "$flavour")}
 xen_image=$XEN_IMAGE
 [ "$flavour" = x86 ] && xen_image=$XEN_IMAGE_X86
+firmware=/dev/null
 
 # The scenario: bench/scenarios/$scenario (its README says what each
 # setting means); the DOM0_MEM and TIMEOUT knobs override its own.
@@ -53,7 +55,10 @@ mem=${DOM0_MEM:-${sc[1]}}
 case $boot:$flavour:${sc[4]} in
 # The x86 dom0's memory is its scenario's (max: gives the seeds).
 x86:x86:) console=com1 mem=${sc[1]} ;;
-x86:*|*:x86:*) die "scenario $scenario boots $boot, flavour $flavour: x86 boots x86 (and sets no REGIONS)" ;;
+x86-efi:x86:)
+	console=com1 mem=${sc[1]} xen_image=$XEN_EFI_PVH firmware=$OVMF
+	[ -f "$OVMF" ] || die "no $OVMF: run bench/setup.sh" ;;
+x86*:*|*:x86:*) die "scenario $scenario boots $boot, flavour $flavour: x86 boots x86 (and sets no REGIONS)" ;;
 guest-loader:*:yes|guest-loader:*:no|dom0less:*:yes|dom0less:*:no) ;;
 *) die "$sc_file: BOOT=$boot REGIONS=${sc[4]} (guest-loader or dom0less with yes or no; x86 with none)" ;;
 esac
@@ -117,8 +122,8 @@ log="$dir/console.log"
 # the repository (CI's) finds it too.
 # The files' contents, not their paths: a clone elsewhere (CI's) has the
 # same key.
-key=$({ for f in "$out/Image" "$initramfs" "$xen_image" "$0" "$BENCH_DIR/lib.sh" "$sc_file" \
-		"$BENCH_DIR/tap-results.py"; do
+key=$({ for f in "$out/Image" "$initramfs" "$xen_image" "$firmware" "$0" "$BENCH_DIR/lib.sh" \
+		"$sc_file" "$BENCH_DIR/tap-results.py"; do
 		sha1sum < "$f"
 	done
 	echo "$xen_args | $dom0_args | $timeout | ${QEMU_MEM:-} | $cpu | $smp"; } | sha1sum | cut -c1-40)
@@ -145,6 +150,23 @@ if [ "$boot" = x86 ]; then
 		-display none -monitor none -serial stdio -no-reboot -nic none \
 		-kernel "$xen_image" -append "$xen_args" \
 		-initrd "$out/Image earlyprintk=xen ${dom0_cmdline//,/,,},$initramfs" \
+		< /dev/null > "$log" 2>&1 &
+elif [ "$boot" = x86-efi ]; then
+	# OVMF starts Xen's EFI build from a FAT drive QEMU makes of a
+	# directory; Xen reads its command line, dom0's kernel with its own and
+	# the initramfs from the file beside it.  HAP, which a PVH dom0 needs:
+	# QEMU's nested paging (npt).
+	esp=$dir/esp/EFI/BOOT
+	mkdir -p "$esp"
+	cp "$xen_image" "$esp/BOOTX64.EFI"
+	cp "$out/Image" "$esp/vmlinuz"
+	cp "$initramfs" "$esp/initrd.gz"
+	printf '[global]\ndefault=xen\n\n[xen]\noptions=%s\nkernel=vmlinuz %s\nramdisk=initrd.gz\n' \
+		"$xen_args" "earlyprintk=xen $dom0_cmdline" > "$esp/BOOTX64.cfg"
+	timeout -k 10 "$timeout" qemu-system-x86_64 \
+		-machine q35 -cpu qemu64,+svm,+npt -smp "$smp" -m "${QEMU_MEM:-2048}" \
+		-display none -monitor none -serial stdio -no-reboot -nic none \
+		-bios "$firmware" -drive file=fat:rw:"$dir/esp",format=raw \
 		< /dev/null > "$log" 2>&1 &
 elif [ "$boot" = dom0less ]; then
 	dom0less_boot
@@ -177,6 +199,7 @@ while kill -0 "$qpid" 2> /dev/null; do
 	fi
 done
 wait "$qpid" || rc=$?
+rm -rf "$dir/esp"
 secs=$(($(date +%s) - t0))
 tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
 

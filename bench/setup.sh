@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install what the bench needs from Debian, idempotently; download the
 # kernel base of bases/$BASE, unpack Debian's arm64 packages of each Xen in
-# XENS (default $XEN, 4.17) and the amd64 Xen 4.17 of the x86 PV dom0, into
-# the cache.
+# XENS (default $XEN, 4.17), the amd64 Xen 4.17 of the x86 PV dom0 and
+# the amd64 Xen 4.20 and OVMF of the x86 PVH dom0, into the cache.
 . "$(dirname "$0")/lib.sh"
 
 HOST_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross
@@ -19,6 +19,9 @@ libxendevicemodel1 libxenhypfs1 zlib1g libgcc-s1 libcom-err2 libzstd1
 liblzma5 libbz2-1.0 liblzo2-2"
 # The x86 PV dom0 (scenario x86-pv): Xen and a static busybox.
 AMD64_PKGS="xen-hypervisor-4.17-amd64 busybox-static"
+# The x86 PVH dom0 (scenario x86-pvh), from trixie: Xen 4.20's amd64
+# build, an EFI application that OVMF starts (lib.sh XENROOT_PVH says why).
+PVH_PKGS="xen-hypervisor-4.20-amd64 ovmf"
 
 [ "$(id -u)" = 0 ] || die "setup needs root (apt-get, dpkg --add-architecture)"
 check_disk
@@ -55,7 +58,8 @@ fi
 # Packages of newer suites (the kernel base of bases/$BASE, Xen 4.20) come
 # through a private apt state, so that the host's own sources stay as they
 # are.  Its suites: the base's and those of the Xens in XENS.
-newer_suites=$(for v in $XENS; do xen_pkgs "$v" | cut -d' ' -f1; done |
+newer_suites=$({ for v in $XENS; do xen_pkgs "$v" | cut -d' ' -f1; done
+	[ "$CHECK_X86_PV" != 1 ] || echo trixie; } |
 	cat - <(printf '%s\n' $BASE_SUITES) | { grep -vx -e - -e bookworm || true; } | sort -u | paste -sd' ' -)
 PRIVATE=(-o "Dir::State=$CACHE/apt/state" -o "Dir::Cache=$CACHE/apt/cache"
 	-o "Dir::Etc::SourceList=$CACHE/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
@@ -158,8 +162,10 @@ unpack_debs() {
 	local arch=$1 dir=$2 root=$3 suite=$4 p d pkgs=
 	shift 4
 	mkdir -p "$dir"
+	# An "all" package (ovmf) is asked for as one of ARCH.
 	for p in "$@"; do
-		ls "$dir/${p}_"*_"$arch".deb > /dev/null 2>&1 || pkgs="$pkgs $p:$arch"
+		compgen -G "$dir/${p}_*_$arch.deb" > /dev/null ||
+			compgen -G "$dir/${p}_*_all.deb" > /dev/null || pkgs="$pkgs $p:$arch"
 	done
 	if [ -n "$pkgs" ]; then
 		log "downloading $arch packages:$pkgs"
@@ -168,8 +174,8 @@ unpack_debs() {
 	fi
 	rm -rf "$root"
 	mkdir -p "$root"
-	for d in "$dir"/*_"$arch".deb; do
-		dpkg-deb -x "$d" "$root"
+	for d in "$dir"/*_"$arch".deb "$dir"/*_all.deb; do
+		[ ! -f "$d" ] || dpkg-deb -x "$d" "$root"
 	done
 }
 
@@ -199,5 +205,18 @@ if [ "$(cat "$XENROOT_X86.stamp" 2>/dev/null)" != "$(echo $AMD64_PKGS | md5sum)"
 fi
 versions="$versions
 xen-amd64 4.17 $(dpkg-deb -f "$CACHE"/debs-amd64/xen-hypervisor-4.17-amd64_*.deb Version)"
+if [ "$CHECK_X86_PV" = 1 ]; then
+	if [ "$(cat "$XENROOT_PVH.stamp" 2>/dev/null)" != "$(echo $PVH_PKGS | md5sum)" ] ||
+	   [ ! -f "$XENROOT_PVH/boot/xen-4.20-amd64.efi" ] || [ ! -f "$OVMF" ]; then
+		unpack_debs amd64 "$CACHE/debs-amd64-pvh" "$XENROOT_PVH" trixie $PVH_PKGS
+		[ -f "$XENROOT_PVH/boot/xen-4.20-amd64.efi" ] && [ -f "$OVMF" ] ||
+			die "no boot/xen-4.20-amd64.efi or $OVMF in $PVH_PKGS"
+		echo $PVH_PKGS | md5sum > "$XENROOT_PVH.stamp"
+	fi
+	for p in $PVH_PKGS; do
+		versions="$versions
+x86-pvh $p $(dpkg-deb -f "$(ls "$CACHE"/debs-amd64-pvh/"${p}"_*.deb | head -1)" Version)"
+	done
+fi
 # What this run's results come from (check.sh copies it to results/).
 echo "$versions" > "$CACHE/versions$BASE_SUFFIX"

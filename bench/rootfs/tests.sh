@@ -395,57 +395,70 @@ balloon_kb() {
 # ballooned, as mainline does; past them come chunks of free iomem space,
 # which a PV guest keeps mapped.
 run_x86() {
-	local seeds free0 bal0 cur0 more=1024 r ram dev scratch
+	local seeds free0 held bal0 cur0 more=1024 r ram dev scratch type max=0 maps
 	dmesg | grep -E 'xen:unpopulated_alloc|xen:balloon|extra' | sed 's/^/# dmesg: /'
 	show_state "boot"
+	type=$(cat /sys/hypervisor/guest_type)
 	seeds=$(upop_stat seeded_pages)
 	free0=$(upop_stat seeded_pages_free)
+	held=$((${seeds:-0} - ${free0:-0}))
 	bal0=$(upop_stat balloon_pages_total)
 	cur0=$(balloon_kb)
-	if [ "${seeds:-0}" -gt 0 ] && [ "$free0" = "$seeds" ]; then
-		result x86.seeded PASS "$seeds pages of xen_extra_mem, all free"
+	# A PVH dom0 maps its grant table into unpopulated pages at boot
+	# (xen_pvh_gnttab_setup(): up to Xen's default 64 frames), a PV one
+	# into none.
+	[ "$type" = PVH ] && max=64
+	if [ "${seeds:-0}" -gt 0 ] && [ "$held" -ge 0 ] && [ "$held" -le $max ] &&
+	   [ "$(upop_stat pages_in_use)" = "$held" ]; then
+		result x86.seeded PASS "$type dom0: $seeds pages of xen_extra_mem, $held of them in use at boot"
 	else
-		result x86.seeded FAIL "seeded_pages=${seeds:-none} seeded_pages_free=${free0:-none}"
+		result x86.seeded FAIL "$type dom0: seeded_pages=${seeds:-none} seeded_pages_free=${free0:-none} pages_in_use=$(upop_stat pages_in_use)"
 		return
 	fi
 	insmod /bench/xen_upop_bench.ko
-	r=$(bench_cmd alloc $((seeds + more)))
-	echo "# alloc $((seeds + more)): $r"
+	r=$(bench_cmd alloc $((free0 + more)))
+	echo "# alloc $((free0 + more)): $r"
 	show_state "seeds and $more more in use"
 	# The struct page tells RAM from ZONE_DEVICE (xen_upop_bench): the RAM
 	# pages handed out must be the seeds, and none may come from the
 	# balloon, whose reservation must not move.
 	ram=$(field ram "$r")
 	dev=$(field device "$r")
-	if [ "$ram" = "$seeds" ] && [ "$dev" = "$more" ] &&
+	if [ "$ram" = "$free0" ] && [ "$dev" = "$more" ] &&
 	   [ "$(upop_stat seeded_pages_free)" = 0 ] &&
 	   [ "$(upop_stat balloon_pages_total)" = "$bal0" ] &&
 	   [ "$(balloon_kb)" = "$cur0" ] && [ "$(scratch_bytes)" -gt 0 ]; then
 		result x86.seeds-first PASS "$ram seeded pages, then $dev in Xen scratch ($(scratch_bytes) bytes); balloon untouched"
 	else
-		result x86.seeds-first FAIL "ram=$ram (seeds $seeds) device=$dev (want $more) seeds free $(upop_stat seeded_pages_free) balloon pages $(upop_stat balloon_pages_total) (was $bal0) current_kb $(balloon_kb) (was $cur0)"
+		result x86.seeds-first FAIL "ram=$ram (free seeds $free0) device=$dev (want $more) seeds free $(upop_stat seeded_pages_free) balloon pages $(upop_stat balloon_pages_total) (was $bal0) current_kb $(balloon_kb) (was $cur0)"
 	fi
 	scratch=$(scratch_bytes)
 	bench_free
 	show_state "after free and give-back"
-	# Chunks stay mapped in a PV guest (no give-back: x86 memory hot-remove
-	# would leave the linear map's page tables read-only to the PV MMU).
-	if [ "$(upop_stat seeded_pages_free)" = "$seeds" ] &&
-	   [ "$(upop_stat pages_in_use)" = 0 ] && [ "$(scratch_bytes)" = "$scratch" ] &&
+	# Chunks stay mapped on x86 (no give-back: x86 memory hot-remove would
+	# leave the linear map's page tables read-only to the PV MMU).
+	if [ "$(upop_stat seeded_pages_free)" = "$free0" ] &&
+	   [ "$(upop_stat pages_in_use)" = "$held" ] && [ "$(scratch_bytes)" = "$scratch" ] &&
 	   [ "$(upop_stat reclaimed_chunks)" = 0 ] &&
 	   [ "$(upop_stat balloon_pages_total)" = "$bal0" ] && [ "$(balloon_kb)" = "$cur0" ]; then
-		result x86.seeds-back PASS "$seeds seeds free again, the chunk kept mapped ($scratch bytes), balloon at $cur0 kB"
+		result x86.seeds-back PASS "$free0 seeds free again, the chunk kept mapped ($scratch bytes), balloon at $cur0 kB"
 	else
-		result x86.seeds-back FAIL "seeds free $(upop_stat seeded_pages_free) of $seeds, in use $(upop_stat pages_in_use), scratch $(scratch_bytes) bytes (was $scratch), reclaimed $(upop_stat reclaimed_chunks), balloon pages $(upop_stat balloon_pages_total), current_kb $(balloon_kb) (was $cur0)"
+		result x86.seeds-back FAIL "seeds free $(upop_stat seeded_pages_free) of $free0, in use $(upop_stat pages_in_use), scratch $(scratch_bytes) bytes (was $scratch), reclaimed $(upop_stat reclaimed_chunks), balloon pages $(upop_stat balloon_pages_total), current_kb $(balloon_kb) (was $cur0)"
 	fi
 	rmmod xen_upop_bench
 	# gntdev and privcmd through the same allocator; no device tree here.
-	/bench/xen_ext_regions -t grant_map_1 -t grant_map_256 -t mmap_resource \
+	# A PVH dom0 that maps its own grant through gntdev reads other data
+	# than the granted page's and oopses when the mapping goes, unpatched
+	# 7.3.4 as well (doc/testing.md): not run there.
+	maps="-t grant_map_1 -t grant_map_256"
+	[ "$type" = PVH ] && maps=
+	# shellcheck disable=SC2086 # the -t options are words
+	/bench/xen_ext_regions $maps -t mmap_resource \
 		-t bad_input_gntdev -t bad_input_gntalloc -t bad_input_privcmd 2>&1 |
 		tap_out dom0
-	[ "$(upop_stat seeded_pages_free)" = "$seeds" ] &&
-		result x86.seeds-after-selftest PASS "$seeds free" ||
-		result x86.seeds-after-selftest FAIL "$(upop_stat seeded_pages_free) of $seeds seeds free"
+	[ "$(upop_stat seeded_pages_free)" = "$free0" ] &&
+		result x86.seeds-after-selftest PASS "$free0 free" ||
+		result x86.seeds-after-selftest FAIL "$(upop_stat seeded_pages_free) of $free0 seeds free"
 	show_state "end"
 }
 

@@ -44,6 +44,12 @@ out=$(kselftest 'TAP version 13' '1..2' 'ok 1 a' 'ok 2 b' '# exit: 1')
 judged kselftest-exit-1 'st\.exit exited 1' "$out"
 out=$(kselftest 'TAP version 13' '1..3' 'ok 1 a' '# exit: 0')
 judged kselftest-cut-short 'st\.plan ' "$out"
+# One that never printed TAP (a binary that could not run), and a result
+# line without a name.
+out=$(kselftest "env: can't execute '/bench/xen_ext_regions'" '# exit: 127')
+judged kselftest-no-tap 'st\.run no TAP' "$out"
+out=$(kselftest 'TAP version 13' '1..2' 'ok 1 a' 'not ok 2' '# exit: 1')
+judged kselftest-no-name 'st\.case2' "$out"
 
 # A kernel report in x86's and in arm64's spelling (lib.sh KERNEL_REPORTS,
 # the one judge of the boots, KUnit and the vmemmap gate).

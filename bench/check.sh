@@ -255,7 +255,7 @@ for cell in "${fix_cells[@]}"; do
 		# it through gntalloc's limit): only the test kernels have
 		# lockdep and fault injection.
 		fix_gate gntdev-lock-order '\(&priv->lock\)[^ ]* at: gntdev_mmap' modern "$@"
-		fix_gate gntalloc-mmap-leak 'gntalloc_mmap_fails FAIL .*' modern "$@"
+		fix_gate gntalloc-mmap-leak 'not ok [0-9]+ global\.gntalloc_mmap_fails' modern "$@"
 		;;
 	*)
 		echo "SKIP fix$(base_suffix "$1").gntdev-lock-order no lockdep in the $2 kernel"

@@ -140,6 +140,7 @@ die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 # series changes (netfront, mm), from tree.sh's list of the files it
 # changes.
 series_dirs() {
+	[ -f "$SRC/stage.files" ] || die "no $SRC/stage.files: run bench/tree.sh"
 	echo "drivers/xen/ arch/arm64/xen/ $(sed -n 's|^\(.*\)\.c$|\1.o|p' "$SRC/stage.files" |
 		{ grep -vE '^(drivers/xen|arch/arm64/xen|arch/arm/xen|tools)/' || true; } | paste -sd' ')"
 }

@@ -156,7 +156,9 @@ elif [ "$boot" = x86-efi ]; then
 	# directory; Xen reads its command line, dom0's kernel with its own and
 	# the initramfs from the file beside it.  HAP, which a PVH dom0 needs:
 	# QEMU's nested paging (npt).
-	esp=$dir/esp/EFI/BOOT
+	esp_dir=$(mktemp -d)
+	trap 'rm -rf "$esp_dir"' EXIT
+	esp=$esp_dir/EFI/BOOT
 	mkdir -p "$esp"
 	cp "$xen_image" "$esp/BOOTX64.EFI"
 	cp "$out/Image" "$esp/vmlinuz"
@@ -166,7 +168,7 @@ elif [ "$boot" = x86-efi ]; then
 	timeout -k 10 "$timeout" qemu-system-x86_64 \
 		-machine q35 -cpu qemu64,+svm,+npt -smp "$smp" -m "${QEMU_MEM:-2048}" \
 		-display none -monitor none -serial stdio -no-reboot -nic none \
-		-bios "$firmware" -drive file=fat:rw:"$dir/esp",format=raw \
+		-bios "$firmware" -drive file=fat:rw:"$esp_dir",format=raw \
 		< /dev/null > "$log" 2>&1 &
 elif [ "$boot" = dom0less ]; then
 	dom0less_boot
@@ -199,7 +201,6 @@ while kill -0 "$qpid" 2> /dev/null; do
 	fi
 done
 wait "$qpid" || rc=$?
-rm -rf "$dir/esp"
 secs=$(($(date +%s) - t0))
 tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
 

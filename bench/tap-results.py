@@ -36,12 +36,13 @@ def parse(kunit_py, lines):
     return root, run
 
 
-def judge(kunit_py, lines, prefix, source):
-    """Result lines for one document; returns how many cases it had."""
+def judge(kunit_py, lines, prefix, source, top=""):
+    """Result lines for one document, its own (plan, exit, run) named
+    PREFIX.TOPplan...; returns how many cases it had."""
     root, run = parse(kunit_py, lines)
     if root is None:
         err = (run.stderr.strip().splitlines() or ["no output"])[-1]
-        print(f"FAIL {prefix}.run kunit.py parse {source} wrote no JSON: {err[:160]}")
+        print(f"FAIL {prefix}.{top}run kunit.py parse {source} wrote no JSON: {err[:160]}")
         return None
 
     # What the parser said of each level's errors, "[ERROR] Test: NAME:
@@ -98,7 +99,7 @@ def judge(kunit_py, lines, prefix, source):
         worst = "SKIP"
         label = path[-1] if path else "main"
         if label in why:
-            print(f"FAIL {prefix}.{name + '.' if name else ''}plan {why.pop(label)}"[:240])
+            print(f"FAIL {prefix}.{name + '.' if name else top}plan {why.pop(label)}"[:240])
             worst = "FAIL"
         if label in failed:
             worst = "FAIL"
@@ -121,23 +122,25 @@ def judge(kunit_py, lines, prefix, source):
         print(f"FAIL {prefix}.{test}.plan {text}"[:240])
     # 4 is the harness's "skipped"; a failed case already says why.
     if exit_code not in (None, 0, 4) and not counts["failed"]:
-        print(f"FAIL {prefix}.exit exited {exit_code} after {counts['cases']} results, none failed")
+        print(f"FAIL {prefix}.{top}exit exited {exit_code} after {counts['cases']} results, none failed")
     return counts["cases"]
 
 
 def named(lines):
-    """LINES with the name of each skipped test on its result line: the
-    harness of older kernels (6.1's) leaves it out ("ok 5 # SKIP why"),
-    which their parser does not read as a result; it is the name of the
-    test's "#  RUN" line, as newer harnesses print it."""
+    """LINES with a name on each result line: the harness of older kernels
+    (6.1's) leaves a skipped test's out ("ok 5 # SKIP why"), which their
+    parser does not read as a result; it is the name of the test's "#  RUN"
+    line, as newer harnesses print it, or else "caseN".  The parser's JSON
+    then has a nameless case only where a result never came."""
     run, out = None, []
     for line in lines:
         m = re.match(r"^#\s+RUN\s+(\S+)", line)
         if m:
             run = m.group(1)
-        m = re.match(r"^((?:not )?ok \d+) (# SKIP.*)$", line)
-        if m and run:
-            line = f"{m.group(1)} {run} {m.group(2)}"
+        m = re.match(r"^((?:not )?ok (\d+))\s*(#.*)?$", line)
+        if m:
+            line = f"{m.group(1)} {run or 'case' + m.group(2)}" + (f" {m.group(3)}" if m.group(3) else "")
+            run = None
         out.append(line)
     return out
 
@@ -162,8 +165,17 @@ def main():
     if sys.argv[2] == "--marked":
         # kunit.py runs from the kernel tree's top.
         log = os.path.abspath(sys.argv[3])
-        for prefix, lines in marked(log):
-            judge(kunit_py, named(lines), prefix, f"{log} ({prefix})")
+        docs = marked(log)
+        for i, (prefix, lines) in enumerate(docs):
+            # The documents after the first of a prefix (the domU's fault
+            # runs) name their own results apart.
+            n = sum(1 for p, _ in docs[:i] if p == prefix)
+            top = f"doc{n + 1}." if n else ""
+            if not re.match(r"^\s*K?TAP version \d+$", lines[0]):
+                # tap_out passes a test's "# exit: N" even without TAP.
+                print(f"FAIL {prefix}.{top}run no TAP: {' | '.join(lines)[:160]}")
+                continue
+            judge(kunit_py, named(lines), prefix, f"{log} ({prefix})", top)
         return
     log, prefix = os.path.abspath(sys.argv[2]), sys.argv[3]
     lines = [line.rstrip("\n") for line in open(log, errors="replace")]

@@ -219,9 +219,10 @@ done | tee -a "$all"
 # fix_gate NAME PATTERN SCENARIO BASE FLAVOUR XEN TAG: fix-BASE.NAME
 # (fix.NAME for mainline), from what the guests of the SCENARIO boots of
 # that base, flavour and Xen printed (dom0's console and a dom0less
-# domU's, not Xen's own lines).
+# domU's, not Xen's own lines) and the results read from it.
 guest_lines_of() {
 	sed -n -e 's/^(XEN) DOM[0-9]*: //p;t' -e '/^(XEN)/d;p' "$1"
+	cat "${1%/console.log}/results.txt" 2> /dev/null || true
 }
 fix_gate() {
 	local name=fix$(base_suffix "$4").$1 pattern=$2 sc=$3 hit base_log patched_log
@@ -255,7 +256,7 @@ for cell in "${fix_cells[@]}"; do
 		# it through gntalloc's limit): only the test kernels have
 		# lockdep and fault injection.
 		fix_gate gntdev-lock-order '\(&priv->lock\)[^ ]* at: gntdev_mmap' modern "$@"
-		fix_gate gntalloc-mmap-leak 'not ok [0-9]+ global\.gntalloc_mmap_fails' modern "$@"
+		fix_gate gntalloc-mmap-leak 'FAIL dom0\.global\.gntalloc_mmap_fails .*' modern "$@"
 		;;
 	*)
 		echo "SKIP fix$(base_suffix "$1").gntdev-lock-order no lockdep in the $2 kernel"

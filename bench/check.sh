@@ -264,6 +264,10 @@ for cell in "${fix_cells[@]}"; do
 		;;
 	esac
 	fix_gate xenbus-dom0less-early 'xb_init_comms\+0x[0-9a-f]+' dom0less "$@"
+	# Patch 15: the balloon hotplugs memory below Xen's guest RAM, whose
+	# memmap arm64 then finds below VMEMMAP_START (a legacy guest's
+	# burst of grant pages; both spellings of WARNING, 6.1's and 7.3's).
+	fix_gate balloon-hotplug-below-ram 'WARNING: .*vmemmap_populate[^ ]*' legacy "$@"
 	fix_gate privcmd-mmap-resource-vma 'kernel BUG at drivers/xen/privcmd.c:[0-9]+' modern "$@"
 done | tee -a "$all"
 

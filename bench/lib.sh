@@ -52,7 +52,7 @@ BASE_SCENARIOS="modern legacy domu"
 BASE_ONCE_SCENARIOS="dom0less busy"
 # busy with 64 KiB pages: the netfront fix (TCP from the domU stalled).
 BASE_PAGE_ONCE_SCENARIOS=busy
-BASE_INFO_SCENARIOS="modern dom0less"
+BASE_INFO_SCENARIOS="modern legacy dom0less"
 BASE_XENS="4.17 4.20"
 BASE_DEBIAN_CONFIG=
 . "$REPO_DIR/bases/$BASE"

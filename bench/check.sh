@@ -267,7 +267,7 @@ for cell in "${fix_cells[@]}"; do
 	# Patch 15: the balloon hotplugs memory below Xen's guest RAM, whose
 	# memmap arm64 then finds below VMEMMAP_START (a legacy guest's
 	# burst of grant pages; both spellings of WARNING, 6.1's and 7.3's).
-	fix_gate balloon-hotplug-below-ram 'WARNING: .*vmemmap_populate[^ ]*' legacy "$@"
+	fix_gate balloon-hotplug-below-ram 'WARNING: .*arch/arm64/mm/mmu\.c:[0-9]+ (at )?vmemmap_populate\+0x[0-9a-f]+/0x[0-9a-f]+' legacy "$@"
 	fix_gate privcmd-mmap-resource-vma 'kernel BUG at drivers/xen/privcmd.c:[0-9]+' modern "$@"
 done | tee -a "$all"
 

@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # Run every suite of the project for each base of BASES (the matrix); one
 # line per test, then "N passed, N failed".  The unpatched kernel of a base
-# boots once (modern), for the bugs the series fixes (fix.*) and the
-# figures beside the patched kernel's; its own results are printed for
-# comparison, not counted.
+# boots where a scenario's MATRIX says "unpatched", for the bugs the series
+# fixes (fix.*) and the figures beside the patched kernel's; its own
+# results are printed for comparison, not counted.
 . "$(dirname "$0")/lib.sh"
 
-# The bases of the run: BASES (default $BASE), each with the Xens,
-# kernels and scenarios of its own (lib.sh, bases/), or those the caller
-# gave for all of them (XEN, XENS, PAGE_FLAVOURS, X86_PV, SCENARIOS).
+# The bases of the run: BASES (default $BASE), each with the Xens and
+# kernels of its own (lib.sh, bases/), or those the caller gave for all
+# of them (XEN, XENS, PAGE_FLAVOURS, X86_PV); the scenarios where their
+# files' MATRIX puts them (bench/scenarios/README), or those of them the
+# caller names (SCENARIOS).
 BASES=${BASES:-$BASE}
 mkdir -p "$RESULTS"
 all=$RESULTS/check.txt
@@ -19,10 +21,10 @@ for b in $BASES; do
 	sed "s/^/$b /" "$CACHE/versions$(base_suffix "$b")" ||
 		echo "FAIL setup$(base_suffix "$b").versions no record of the versions: run bench/setup.sh" | tee -a "$all"
 done > "$RESULTS/versions.txt"
-# settings_of BASE: "XENS|FLAVOUR|PAGE_FLAVOURS|X86_PV|SCENARIOS|KINDS|TAG|ONCE|INFO|PAGE_ONCE"
-# of BASE for this run, from a shell of its own (this one has $BASE's).
+# settings_of BASE: "XENS|FLAVOUR|PAGE_FLAVOURS|X86_PV|KINDS|TAG" of BASE
+# for this run, from a shell of its own (this one has $BASE's).
 settings_of() {
-	BASE=$1 bash -c '. "$0"; echo "$XENS|$BASE_FLAVOUR|$CHECK_PAGE_FLAVOURS|$CHECK_X86_PV|$CHECK_SCENARIOS|$CHECK_KINDS|$BASE_TAG|$CHECK_ONCE_SCENARIOS|$CHECK_INFO_SCENARIOS|$CHECK_PAGE_ONCE_SCENARIOS"' \
+	BASE=$1 bash -c '. "$0"; echo "$XENS|$BASE_FLAVOUR|$CHECK_PAGE_FLAVOURS|$CHECK_X86_PV|$CHECK_KINDS|$BASE_TAG"' \
 		"$BENCH_DIR/lib.sh"
 }
 
@@ -31,7 +33,7 @@ settings_of() {
 suites() {
 	local b flavours flavour
 	for b in $BASES; do
-		IFS='|' read -r _ flavour flavours _ _ _ _ < <(settings_of "$b")
+		IFS='|' read -r _ flavour flavours _ _ _ < <(settings_of "$b")
 		if [ -z "${SKIP_STATIC:-}" ]; then
 			[ "$b" != mainline ] || BASE=mainline static_mainline
 			# The series as a maintainer gets it: per patch checkpatch and build.
@@ -93,36 +95,27 @@ BOOT_CORES=${BOOT_CORES:-$(nproc)}
 boots=()
 fix_cells=()
 for b in $BASES; do
-	IFS='|' read -r xens flavour flavours x86_pv scenarios kinds tag once info page_once < <(settings_of "$b")
-	# Every arm64 boot runs on each Xen of the base: for mainline,
-	# Debian 12's 4.17 and Debian 13's 4.20, which advertises its
-	# regions differently (2 MiB short of their end, fixed in 4.21).
+	IFS='|' read -r xens flavour flavours x86_pv kinds tag < <(settings_of "$b")
+	# Every arm64 boot of MATRIX "each" runs on each Xen of the base: for
+	# mainline, Debian 12's 4.17 and Debian 13's 4.20, which advertises
+	# its regions differently (2 MiB short of their end, fixed in 4.21);
+	# "first" on the first Xen.  "pages": also the other page sizes
+	# (PAGE_FLAVOURS), where the granule and the memmap differ; for
+	# mainline 64 KiB, built without the debug options ("prod": the
+	# production paths of the allocator, and 8 minutes less to build cold
+	# than with them); each such kernel is a whole build, so 16 KiB runs
+	# with PAGE_FLAVOURS="test-16k prod-64k".
 	for xen in $xens; do
-		for sc in $scenarios; do
+		if [ "$xen" = "${xens%% *}" ]; then
+			mine() { scenarios_with first "$@"; scenarios_with each "$@"; }
+		else
+			mine() { scenarios_with each "$@"; }
+		fi
+		for sc in $(mine); do
 			boots+=("counted patched $sc $flavour $xen $b")
 		done
-		# What one Xen is enough for (BASE_ONCE_SCENARIOS with the
-		# base's flavour, BASE_PAGE_ONCE_SCENARIOS with the other page
-		# sizes; see lib.sh).
-		if [ "$xen" = "${xens%% *}" ]; then
-			for sc in $once; do
-				boots+=("counted patched $sc $flavour $xen $b")
-			done
-			for f in $flavours; do
-				for sc in $page_once; do
-					boots+=("counted patched $sc $f $xen $b")
-				done
-			done
-		fi
-		# Other page sizes (PAGE_FLAVOURS), where the granule and the
-		# memmap differ: discovery, the figures and give-back (modern),
-		# ballooning (legacy), a domU of the same page size (domu).  For
-		# mainline 64 KiB, built without the debug options ("prod": the
-		# production paths of the allocator, and 8 minutes less to build
-		# cold than with them); each such kernel is a whole build, so 16
-		# KiB runs with PAGE_FLAVOURS="test-16k prod-64k".
 		for f in $flavours; do
-			for sc in ${PAGE_SCENARIOS:-modern legacy domu}; do
+			for sc in $(mine pages); do
 				boots+=("counted patched $sc $f $xen $b")
 			done
 		done
@@ -130,20 +123,28 @@ for b in $BASES; do
 	# x86: a PV dom0 on Xen's amd64 build (4.17), where the allocator is
 	# seeded with the pages of Xen's extra memory, and a PVH dom0 (4.20),
 	# seeded with the unpopulated space of its memory map (X86_PV).
-	[ "$x86_pv" = 1 ] && boots+=("counted patched x86-pv x86 ${xens%% *} $b"
-		"counted patched x86-pvh x86 ${xens%% *} $b")
+	if [ "$x86_pv" = 1 ]; then
+		for sc in $(scenarios_with x86); do
+			boots+=("counted patched $sc x86 ${xens%% *} $b")
+		done
+	fi
 	# The unpatched kernel of a base (BASE_KINDS) boots only where a
-	# result needs it (BASE_INFO_SCENARIOS), on the first Xen: modern,
+	# result needs it (MATRIX "unpatched"), on the first Xen: modern,
 	# which shows the bugs the fixes at the head of the series remove
 	# (fix.*) and gives the figures the patched kernel's stand beside.
 	# Its lines are printed for comparison, not counted.
 	if [[ " $kinds " == *" base "* ]] && [ -z "${SKIP_BASE:-}" ]; then
-		for sc in $info; do
+		for sc in $(scenarios_with unpatched); do
 			boots+=("info base $sc $flavour ${xens%% *} $b")
 		done
 		fix_cells+=("$b $flavour ${xens%% *} $tag")
 	fi
 done
+# A scenario the caller named that nothing boots: a failure, not a silence.
+for sc in ${SCENARIOS:-}; do
+	[[ " ${boots[*]} " == *" $sc "* ]] ||
+		echo "FAIL check.scenario-$sc no boot of it in this run (bench/scenarios/$sc: MATRIX; the kernels and Xens of the run)"
+done | tee -a "$all"
 
 boot() {
 	local mode=$1 kind=$2 sc=$3 flavour=$4 i=$7 label dir
@@ -266,7 +267,7 @@ for cell in "${fix_cells[@]}"; do
 	fix_gate xenbus-dom0less-early 'xb_init_comms\+0x[0-9a-f]+' dom0less "$@"
 	# Patch 15: the balloon hotplugs memory below Xen's guest RAM, whose
 	# memmap arm64 then finds below VMEMMAP_START (a legacy guest's
-	# burst of grant pages; both spellings of WARNING, 6.1's and 7.3's).
+	# burst of unpopulated pages; both spellings of WARNING, 6.1's and 7.3's).
 	fix_gate balloon-hotplug-below-ram 'WARNING: .*arch/arm64/mm/mmu\.c:[0-9]+ (at )?vmemmap_populate\+0x[0-9a-f]+/0x[0-9a-f]+' legacy "$@"
 	fix_gate privcmd-mmap-resource-vma 'kernel BUG at drivers/xen/privcmd.c:[0-9]+' modern "$@"
 done | tee -a "$all"

@@ -32,14 +32,8 @@ BASE_UPSTREAM=
 #   BASE_KINDS          the patched kernel, and the unpatched one ("base")
 #                       that shows the bugs the fixes remove (fix.*)
 #   BASE_PAGE_FLAVOURS  patched kernels with other page sizes
-#   BASE_X86_PV         1: the x86_64 dom0 kernel, booted as a PV dom0
-#                       (scenario x86-pv) and a PVH one (x86-pvh)
-#   BASE_SCENARIOS      what each Xen boots (scenario.sh)
-#   BASE_ONCE_SCENARIOS what only the first Xen boots
-#   BASE_PAGE_ONCE_SCENARIOS  what the first Xen boots with the other page
-#                       sizes
-#   BASE_INFO_SCENARIOS what the unpatched kernel boots, on the first Xen,
-#                       for comparison
+#   BASE_X86_PV         1: the x86_64 dom0 kernel, which boots the
+#                       scenarios of MATRIX x86 (x86-pv, x86-pvh)
 #   BASE_XENS           the Xens it boots on, the one Debian ships it with first
 #   BASE_DEBIAN_CONFIG  what an integrator changes in Debian's own arm64
 #                       config of the kernel for the series (compile-test.sh
@@ -48,25 +42,29 @@ BASE_FLAVOUR=test
 BASE_KINDS="patched base"
 BASE_PAGE_FLAVOURS=prod-64k
 BASE_X86_PV=1
-BASE_SCENARIOS="modern legacy domu"
-BASE_ONCE_SCENARIOS="dom0less busy"
-# busy with 64 KiB pages: the netfront fix (TCP from the domU stalled).
-BASE_PAGE_ONCE_SCENARIOS=busy
-BASE_INFO_SCENARIOS="modern legacy dom0less"
 BASE_XENS="4.17 4.20"
 BASE_DEBIAN_CONFIG=
 . "$REPO_DIR/bases/$BASE"
-# The caller's KINDS, PAGE_FLAVOURS ("" for none), X86_PV and SCENARIOS,
-# or the base's own.
+# The caller's KINDS, PAGE_FLAVOURS ("" for none) and X86_PV, or the
+# base's own.
 CHECK_KINDS=${KINDS-$BASE_KINDS}
 CHECK_PAGE_FLAVOURS=${PAGE_FLAVOURS-$BASE_PAGE_FLAVOURS}
 CHECK_X86_PV=${X86_PV:-$BASE_X86_PV}
-CHECK_SCENARIOS=${SCENARIOS:-$BASE_SCENARIOS}
-# A caller's SCENARIOS are all the patched kernel boots.
-CHECK_ONCE_SCENARIOS=${ONCE_SCENARIOS-$BASE_ONCE_SCENARIOS}
-CHECK_PAGE_ONCE_SCENARIOS=${PAGE_ONCE_SCENARIOS-$BASE_PAGE_ONCE_SCENARIOS}
-[ -z "${SCENARIOS:-}" ] || CHECK_ONCE_SCENARIOS= CHECK_PAGE_ONCE_SCENARIOS=
-CHECK_INFO_SCENARIOS=${INFO_SCENARIOS-$BASE_INFO_SCENARIOS}
+# scenarios_with WORD...: the scenarios whose MATRIX has every WORD
+# (bench/scenarios/README), of SCENARIOS if the caller names some.
+scenarios_with() {
+	local f m w
+	for f in "$BENCH_DIR"/scenarios/*; do
+		f=${f##*/}
+		[ "$f" != README ] || continue
+		[ -z "${SCENARIOS:-}" ] || [[ " $SCENARIOS " == *" $f "* ]] || continue
+		w=$(MATRIX=; . "$BENCH_DIR/scenarios/$f"; echo " $MATRIX ")
+		for m in "$@"; do
+			[[ $w == *" $m "* ]] || continue 2
+		done
+		echo "$f"
+	done
+}
 SERIES_DIR=$REPO_DIR/series/$BASE
 # The patches of the series, in order, without the cover letter.
 series_patches() {

@@ -156,13 +156,18 @@ gate() {
 	if [ "$2" = 1 ]; then result "figures.$1" PASS "$3"; else result "figures.$1" FAIL "$3"; fi
 }
 
+# bench_module CHECK: load the measuring module, or fail CHECK.
+bench_module() {
+	local r
+	r=$(insmod /bench/xen_upop_bench.ko 2>&1) && return
+	result "$1" FAIL "insmod: $r; $(dmesg | tail -1)"
+	return 1
+}
+
 # Issue 3's figures, measured in the kernel by the module, side by side.
 run_figures() {
 	local m0 r adv usable i lo pkb lim
-	if ! r=$(insmod /bench/xen_upop_bench.ko 2>&1); then
-		result figures FAIL "insmod: $r; $(dmesg | tail -1)"
-		return
-	fi
+	bench_module figures || return 0
 	pkb=$(page_kb)
 	# What Xen advertises, 2 MiB aligned, and what the granule and the
 	# hotpluggable range leave of it.
@@ -320,10 +325,7 @@ BURST_SECONDS=10
 run_burst() {
 	local a s n r t0 t1 t i ram0 hot
 	ram0=$(grep ' : System RAM$' /proc/iomem)
-	if ! r=$(insmod /bench/xen_upop_bench.ko 2>&1); then
-		result burst FAIL "insmod: $r; $(dmesg | tail -1)"
-		return
-	fi
+	bench_module burst || return 0
 	t0=$(meminfo_kb MemTotal)
 	n=$((BURST_KB / $(page_kb)))
 	a=$(bench_cmd alloc $n)
@@ -476,7 +478,7 @@ run_x86() {
 		result x86.seeded FAIL "$type dom0: seeded_pages=${seeds:-none} seeded_pages_free=${free0:-none} pages_in_use=$(upop_stat pages_in_use)"
 		return
 	fi
-	insmod /bench/xen_upop_bench.ko
+	bench_module x86.seeds-first || return 0
 	r=$(bench_cmd alloc $((free0 + more)))
 	echo "# alloc $((free0 + more)): $r"
 	show_state "seeds and $more more in use"

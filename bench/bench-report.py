@@ -7,7 +7,8 @@ in "meta", dom0's samples of the busy layouts in "busy"), bench.md
 (tables with the ratios patched/base and patched/balloon) and
 bench-summary.txt.  bench/figures.py draws bench.png and busy.png and
 writes the README's and the cover letter's figures from bench.json.
-Environment: BASE_NAME, BENCH_XEN (Xen's version), BENCH_BOOTS,
+Environment: BASE_NAME, BENCH_SERIES (series/NAME was measured),
+BENCH_XEN (Xen's version), BENCH_BOOTS,
 BENCH_DOM0_MEM ("layout=size ..."), PAGES."""
 
 import glob
@@ -19,7 +20,7 @@ import statistics
 import sys
 import time
 
-from figures import num  # one rounding for every published figure
+from figures import num, series_code  # one rounding, one series digest
 
 results, layouts = sys.argv[1], sys.argv[2:]
 KINDS = ("patched", "base")
@@ -69,10 +70,9 @@ def read(kind, layout, pages=None):
     """The figures of every boot of one kernel in one layout (4 KiB pages,
     or the page size @pages, e.g. "64k")."""
     values = {}
-    tag = f"bench-{pages}" if pages else "bench"
-    pattern = os.path.join(results, f"{kind}-{layout}-{tag}*", "console.log")
-    for path in sorted(glob.glob(pattern)):
-        if not re.search(rf"{kind}-{layout}-{tag}(-[0-9]+)?/", path):
+    for d in boot_dirs(kind, layout, pages):
+        path = os.path.join(d, "console.log")
+        if not os.path.exists(path):
             continue
         for line in open(path, errors="replace"):
             m = re.match(r"^BENCH: FIGURE (\w+) (-?[0-9.]+)", line)
@@ -90,12 +90,35 @@ def summary(vals, name):
             "max": max(vals), "n": len(vals), "values": vals}
 
 
+def boot_dirs(kind, layout, pages=None):
+    """The result directories of every boot of one kernel in one layout,
+    in the order of the boots (the first has no number)."""
+    tag = f"bench-{pages}" if pages else "bench"
+    dirs = {}
+    for d in glob.glob(os.path.join(results, f"{kind}-{layout}-{tag}*")):
+        m = re.fullmatch(rf"{kind}-{layout}-{tag}(?:-([0-9]+))?", os.path.basename(d))
+        if m:
+            dirs[int(m.group(1) or 1)] = d
+    return [dirs[k] for k in sorted(dirs)]
+
+
 def kv_lines(kind, layout, tag):
-    path = os.path.join(results, f"{kind}-{layout}-bench", "console.log")
-    if not os.path.exists(path):
-        return []
-    return [{k: float(v) for k, v in re.findall(r"(\w+)=(-?[0-9.]+)", line)}
-            for line in open(path, errors="replace") if line.startswith(f"BENCH: {tag} ")]
+    """The "BENCH: TAG k=v ..." lines of each boot, a list per boot (empty
+    for a boot that printed none)."""
+    out = []
+    for d in boot_dirs(kind, layout):
+        path = os.path.join(d, "console.log")
+        lines = open(path, errors="replace") if os.path.exists(path) else []
+        out.append([{k: float(v) for k, v in re.findall(r"(\w+)=(-?[0-9.]+)", line)}
+                    for line in lines if line.startswith(f"BENCH: {tag} ")])
+    return out
+
+
+def busy_runs(kind, layout):
+    """Each boot's samples under the load and its churn, for the boots that
+    got as far as the churn (no sample: the state before the first domU)."""
+    return [dict(samples=s or c[:1], churn=c)
+            for s, c in zip(kv_lines(kind, layout, "SAMPLE"), kv_lines(kind, layout, "CHURN")) if c]
 
 
 def mapped(r):
@@ -105,21 +128,19 @@ def mapped(r):
 
 
 def busy_peaks(kind, layout):
-    """The busy layouts' figures, from dom0's samples under the load
-    ("BENCH: SAMPLE") against its state before the first domU (cycle 0 of
-    "BENCH: CHURN")."""
-    churn = kv_lines(kind, layout, "CHURN")
-    if not churn:
-        return {}
-    b0 = churn[0]
-    samples = kv_lines(kind, layout, "SAMPLE") or [b0]
-    peaks = dict(
-        busy_peak_scratch_kb=max(r["scratch_kb"] for r in samples),
-        busy_memfree_drop_kb=b0["memfree_kb"] - min(r["memfree_kb"] for r in samples),
-        busy_memtotal_drop_kb=b0["memtotal_kb"] - min(r["memtotal_kb"] for r in samples),
-        busy_ballooned_kb=b0["balloon_kb"] - min(r["balloon_kb"] for r in samples))
-    if b0["in_use"] >= 0:
-        peaks["busy_peak_pages_mapped"] = max(mapped(r) for r in samples)
+    """The busy layouts' figures, a value per boot, from dom0's samples
+    under the load ("BENCH: SAMPLE") against its state before the first
+    domU (cycle 0 of "BENCH: CHURN")."""
+    peaks = {}
+    for run in busy_runs(kind, layout):
+        b0, samples = run["churn"][0], run["samples"]
+        for n, v in (("busy_peak_scratch_kb", max(r["scratch_kb"] for r in samples)),
+                     ("busy_memfree_drop_kb", b0["memfree_kb"] - min(r["memfree_kb"] for r in samples)),
+                     ("busy_memtotal_drop_kb", b0["memtotal_kb"] - min(r["memtotal_kb"] for r in samples)),
+                     ("busy_ballooned_kb", b0["balloon_kb"] - min(r["balloon_kb"] for r in samples)),
+                     ("busy_peak_pages_mapped", max(mapped(r) for r in samples) if b0["in_use"] >= 0 else None)):
+            if v is not None:
+                peaks.setdefault(n, []).append(v)
     return peaks
 
 
@@ -128,7 +149,7 @@ data = {}
 for layout in layouts:
     for kind in KINDS:
         values = read(kind, layout)
-        values.update((n, [v]) for n, v in busy_peaks(kind, layout).items())
+        values.update(busy_peaks(kind, layout))
         for name, vals in values.items():
             if name not in MEASURES:
                 continue
@@ -145,10 +166,12 @@ base = os.environ.get("BASE_NAME", "mainline")
 def bench_json():
     """What figures.py needs to say what was measured, and where."""
     meta = dict(date=date, machine=machine, base=base, xen=os.environ.get("BENCH_XEN", "?"),
+                series=dict(name=os.environ.get("BENCH_SERIES", "mainline"),
+                            code=series_code(os.environ.get("BENCH_SERIES", "mainline"))),
                 boots=int(os.environ.get("BENCH_BOOTS", "0")),
                 dom0_mem=dict(x.split("=", 1) for x in os.environ.get("BENCH_DOM0_MEM", "").split()))
-    busy = {f"{k}:{l}": dict(samples=kv_lines(k, l, "SAMPLE"), churn=kv_lines(k, l, "CHURN"))
-            for l in layouts if l in BUSY_LAYOUTS for k in KINDS if kv_lines(k, l, "CHURN")}
+    busy = {f"{k}:{l}": busy_runs(k, l) for l in layouts if l in BUSY_LAYOUTS for k in KINDS
+            if busy_runs(k, l)}
     return dict(meta=meta, records=records, **(dict(busy=busy) if busy else {}))
 
 
@@ -253,32 +276,32 @@ BUSY_VARIANTS = (("patched kernel, extended regions", "patched", "busy", "#1f77b
 
 def busy_report():
     """The headline table and the churn table."""
-    have = [(t, k, l, c) for t, k, l, c in BUSY_VARIANTS if kv_lines(k, l, "CHURN")]
+    have = [(t, k, l, c) for t, k, l, c in BUSY_VARIANTS if busy_runs(k, l)]
     if not have:
         return []
-    mib = lambda kb: f"{kb / 1024:.1f}"
+    boots = "/".join(str(len(busy_runs(k, l))) for _, k, l, _ in have)
     out = ["### 8 busy PV disks and a vif: dom0 RAM spent on mappings", "",
-           "One boot of each kernel: a domU with 8 PV disks, each written and read back "
+           f"Boots of each kernel, in the order of the table: {boots}. A domU with 8 PV disks, each written and read back "
            "(4 MiB direct I/O, checksummed) while 4 MiB go each way over a vif, "
-           "then destroyed and created again; dom0 sampled every second.", "",
-           "| kernel | pages mapped at the peak | dom0 MemFree lost at the peak | "
-           "dom0 MemTotal lost (ballooned) | space mapped (Xen scratch) at the peak |",
+           "then destroyed and created again; dom0 sampled every second. "
+           "Peaks: median of the boots (min..max, n).", "",
+           "| kernel | pages mapped at the peak | dom0 MemFree lost at the peak (kB) | "
+           "dom0 MemTotal lost (ballooned, kB) | space mapped (Xen scratch) at the peak (kB) |",
            "| --- | --- | --- | --- | --- |"]
     for title, kind, layout, _ in have:
-        f = {n: data[(kind, layout, n)]["value"] for n in MEASURES if (kind, layout, n) in data}
-        peak = f.get("busy_peak_pages_mapped")
-        out.append(f"| {title} | {'-' if peak is None else f'{peak:.0f}'} | "
-                   f"{mib(f['busy_memfree_drop_kb'])} MiB | {mib(f['busy_memtotal_drop_kb'])} MiB | "
-                   f"{mib(f['busy_peak_scratch_kb'])} MiB |")
+        f = lambda n: fmt(data.get((kind, layout, n)))
+        out.append(f"| {title} | {f('busy_peak_pages_mapped')} | {f('busy_memfree_drop_kb')} | "
+                   f"{f('busy_memtotal_drop_kb')} | {f('busy_peak_scratch_kb')} |")
     out += ["", "After each destroy (cycle 0: before the first domU):", "",
-            "| kernel | cycle | pages in use | ballooned pages | chunks mapped | Xen scratch kB | grant entries | MemFree kB | MemTotal kB |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+            "| kernel | boot | cycle | pages in use | ballooned pages | chunks mapped | Xen scratch kB | grant entries | MemFree kB | MemTotal kB |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for title, kind, layout, _ in have:
-        for r in kv_lines(kind, layout, "CHURN"):
-            out.append(f"| {title} | {r['cycle']:.0f} | {'-' if r['in_use'] < 0 else int(r['in_use'])} | "
-                       f"{'-' if r['balloon_in_use'] < 0 else int(r['balloon_in_use'])} | "
-                       f"{'-' if r['chunks'] < 0 else int(r['chunks'])} | {r['scratch_kb']:.0f} | "
-                       f"{r['grants']:.0f} | {r['memfree_kb']:.0f} | {r['memtotal_kb']:.0f} |")
+        for boot, run in enumerate(busy_runs(kind, layout), 1):
+            for r in run["churn"]:
+                out.append(f"| {title} | {boot} | {r['cycle']:.0f} | {'-' if r['in_use'] < 0 else int(r['in_use'])} | "
+                           f"{'-' if r['balloon_in_use'] < 0 else int(r['balloon_in_use'])} | "
+                           f"{'-' if r['chunks'] < 0 else int(r['chunks'])} | {r['scratch_kb']:.0f} | "
+                           f"{r['grants']:.0f} | {r['memfree_kb']:.0f} | {r['memtotal_kb']:.0f} |")
     return out + [""]
 
 

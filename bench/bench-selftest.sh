@@ -80,10 +80,17 @@ fi
 
 # The figures' check fails when the README's table and the cover letter's
 # paragraph are not those of the benchmark: here one whose patched
-# kernel took twice as long for one-page alloc+free.
-python3 - "$REPO_DIR/doc/bench.json" "$tmp/bench.json" <<'PY'
+# kernel took twice as long for one-page alloc+free (of the series as it
+# is, so that only those two fail); and when the benchmark measured
+# another series.
+python3 - "$REPO_DIR/doc/bench.json" "$tmp/bench.json" "$tmp/other.json" "$BENCH_DIR" <<'PY'
 import json, sys
+sys.path.insert(0, sys.argv[4])
+import figures
 j = json.load(open(sys.argv[1]))
+j["meta"]["series"] = {"name": "mainline", "code": "0" * 16}
+json.dump(j, open(sys.argv[3], "w"))
+j["meta"]["series"]["code"] = figures.series_code("mainline")
 for r in j["records"]:
     if (r["kernel"], r["layout"], r["measure"]) == ("patched", "modern", "steady1_ns_per_page"):
         r["value"] *= 2
@@ -95,6 +102,14 @@ elif [ "$(grep -c '^FAIL figures\.' "$tmp/figures.out")" = 2 ]; then
 	echo "PASS bench.figures-stale README.md and the cover letter both told apart from another benchmark"
 else
 	echo "FAIL bench.figures-stale $(tr '\n' ' ' < "$tmp/figures.out" | cut -c1-160)"
+fi
+if python3 "$BENCH_DIR/figures.py" check "$tmp/other.json" > "$tmp/figures.out" 2>&1; then
+	echo "FAIL bench.figures-series the check passed the figures of another series"
+elif [ "$(grep -c '^FAIL figures\.' "$tmp/figures.out")" = 1 ] &&
+     grep -q '^FAIL figures\.series ' "$tmp/figures.out"; then
+	echo "PASS bench.figures-series a benchmark of another series told apart"
+else
+	echo "FAIL bench.figures-series $(tr '\n' ' ' < "$tmp/figures.out" | cut -c1-160)"
 fi
 
 # scenario.sh's own reading of a file (its mapfile block, run as
@@ -111,14 +126,26 @@ for f in "$BENCH_DIR"/scenarios/*; do
 	fi
 done
 
-# Every scenario file sets what scenario.sh and tests.sh read, with
-# values they know: each check one run_dom0 runs, x86 alone on BOOT=x86.
+# Every scenario file sets what scenario.sh, tests.sh and check.sh read,
+# with values they know: each check one run_dom0 runs, x86 alone on
+# BOOT=x86, MATRIX the words check.sh knows (x86 alone on BOOT=x86).
 checks=$(sed -n '/^run_dom0() {/,/^}/{/for c in \$checks/,/done/p}' "$BENCH_DIR/rootfs/tests.sh" |
 	sed -n 's/^\t\t\([a-z0-9-]*\)).*/\1/p')
 for f in "$BENCH_DIR"/scenarios/*; do
 	[ "$(basename "$f")" != README ] || continue
-	out=$( (unset XEN_ARGS DOM0_MEM TIMEOUT BOOT REGIONS CHECKS TEST_VCPUS; set -u; . "$f"
+	out=$( (unset XEN_ARGS DOM0_MEM TIMEOUT BOOT REGIONS CHECKS TEST_VCPUS MATRIX; set -u; . "$f"
 		: "$XEN_ARGS"
+		case $BOOT:" $MATRIX " in
+		x86*:" x86 "|x86*:"  ") ;;
+		x86*|*" x86 "*) echo "MATRIX=$MATRIX with BOOT=$BOOT" ;;
+		esac
+		[[ " $MATRIX " != *" each "* || " $MATRIX " != *" first "* ]] ||
+			echo "MATRIX=$MATRIX: each or first"
+		[[ " $MATRIX " != *" pages "* || " $MATRIX " == *" each "* || " $MATRIX " == *" first "* ]] ||
+			echo "MATRIX=$MATRIX: pages of neither each nor first"
+		for w in $MATRIX; do
+			[[ $w =~ ^(each|first|pages|unpatched|x86)$ ]] || echo "MATRIX word $w"
+		done
 		[[ $TIMEOUT =~ ^[0-9]+$ ]] || echo "TIMEOUT=$TIMEOUT"
 		[[ ${TEST_VCPUS:-1} =~ ^[12]$ ]] || echo "TEST_VCPUS=$TEST_VCPUS"
 		[ -n "$DOM0_MEM" ] || echo "no DOM0_MEM"

@@ -9,7 +9,7 @@
 #   busy    a domU with 8 busy PV disks and a vif, created and destroyed
 #           10 times: what dom0's RAM pays for the backends' mappings
 #   busy-balloon  the same with no region: the patched kernel ballooning
-#           (the unpatched one balloons alike), booted once like busy
+#           (the unpatched one balloons alike)
 # and the patched kernel with 16 and 64 KiB pages in modern; then
 # results/bench.{json,md,png} and busy.png from what the guests measured
 # (bench-report.py, figures.py).
@@ -37,11 +37,8 @@ for boot in $(seq "$BOOTS"); do
 	[ $((boot % 2)) = 1 ] || kinds="base patched"
 	for layout in $LAYOUTS; do
 		for kind in $kinds; do
-			# The busy figures are RAM, not time: one boot each.
-			case $layout:$kind in
-			busy-balloon:base) continue ;;
-			busy*) [ "$boot" = 1 ] || continue ;;
-			esac
+			# The unpatched kernel balloons in busy as in busy-balloon.
+			[ "$layout:$kind" != busy-balloon:base ] || continue
 			tag=$([ "$boot" = 1 ] || echo "$boot")
 			RUN_TAG=$tag stage "bench $kind $layout $boot" \
 				"$BENCH_DIR/scenario.sh" "$kind" "$layout" bench > /dev/null
@@ -63,7 +60,7 @@ done
 # What the run was, for the figures' titles: Xen's version (setup.sh) and
 # each layout's dom0 memory (its scenario file, or the DOM0_MEM knob).
 mems=$(for l in $LAYOUTS; do echo "$l=${DOM0_MEM:-$(. "$BENCH_DIR/scenarios/$l"; echo "$DOM0_MEM")}"; done)
-BASE_NAME="$BASE_TAG" PAGES="$PAGES" BENCH_BOOTS="$BOOTS" BENCH_DOM0_MEM="$(echo $mems)" \
+BASE_NAME="$BASE_TAG" BENCH_SERIES="$BASE" PAGES="$PAGES" BENCH_BOOTS="$BOOTS" BENCH_DOM0_MEM="$(echo $mems)" \
 	BENCH_XEN="$(awk -v x="$XEN" '$1 == "xen" && $2 == x { print $3 }' "$CACHE/versions$BASE_SUFFIX")" \
 	python3 "$BENCH_DIR/bench-report.py" "$RESULTS" $LAYOUTS
 python3 "$BENCH_DIR/figures.py" plot "$RESULTS/bench.json" "$RESULTS"

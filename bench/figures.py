@@ -15,9 +15,12 @@ per layout, boots, machine, date) and, with the busy layouts, "busy"
 to doc/bench.json and runs write; make check runs check on doc/bench.json,
 so that no table outlives the benchmark it came from."""
 
+import glob
+import hashlib
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import textwrap
@@ -30,6 +33,33 @@ END = "<!-- end of figures.py -->"
 # The cover letter's generated paragraph starts with these words and ends
 # at the next blank line.
 COVER_START = "Measured by make bench"
+
+
+def series_code(name):
+    """A digest of what series/NAME changes in the kernel that runs: the
+    hunks of its patches, without their messages, tests or documents.  A
+    benchmark records it; the figures of another one are stale."""
+    d = os.path.join(REPO, "series", name)
+    if os.path.exists(os.path.join(d, "series")):	# a backport: its list (bench/lib.sh)
+        patches = [os.path.join(d, l.split("#")[0].strip()) for l in open(os.path.join(d, "series"))
+                   if l.split("#")[0].strip()]
+    else:
+        patches = sorted(p for p in glob.glob(os.path.join(d, "0*.patch"))
+                         if not os.path.basename(p).startswith("0000-"))
+    if not patches:
+        sys.exit(f"figures.py: no patch in series/{name}")
+    h = hashlib.sha256()
+    for p in patches:
+        keep = False
+        for line in open(p, errors="replace"):
+            if line.startswith("diff --git "):
+                path = line.split()[2][2:]
+                keep = not re.search(r"^(tools|Documentation)/|^MAINTAINERS$|kunit", path)
+            elif line == "-- \n":
+                keep = False
+            if keep:
+                h.update(line.encode())
+    return h.hexdigest()[:16]
 
 
 class Bench:
@@ -119,6 +149,14 @@ def headline(b):
     if st is not None and pr is not None:
         rows.append("| slowest one-page alloc+free while 1200 MiB of idle chunks are given back (ms) | "
                     f"{spread(st, 1e-3)} | {spread(pr, 1e-3)}, with nothing to give back | - |")
+    f, u = b.get("patched", "busy", "busy_memfree_drop_kb"), b.get("base", "busy", "busy_memfree_drop_kb")
+    if f is not None and u is not None:
+        rows.append(f"| dom0 MemFree lost at the peak of 8 busy PV disks and a vif (MiB) | {spread(f, 1 / 1024)} | "
+                    f"{spread(u, 1 / 1024)} | {rx(ratio(b, 'busy_memfree_drop_kb', 'busy'))} |")
+    f, t = (b.get("patched", "busy-balloon", n) for n in ("busy_memfree_drop_kb", "busy_memtotal_drop_kb"))
+    if f is not None and t is not None:
+        rows.append(f"| same, Xen advertising no region: MemFree lost, of which ballooned out (MiB) | "
+                    f"{spread(f, 1 / 1024)}, {spread(t, 1 / 1024)} | not booted: it balloons alike | - |")
     reg = [r for r in ratios(b, "modern", TIMES + THREADS) if r is not None]
     bal = [r for r in ratios(b, "legacy", TIMES + THREADS) if r is not None]
     n = b.get("patched", "modern", "steady1_ns_per_page")
@@ -215,6 +253,14 @@ def write(path):
 def check(path):
     b = Bench(path)
     ok = True
+    s = b.meta.get("series", {})
+    now = series_code(s.get("name", "mainline"))
+    if s.get("code") == now:
+        print(f"PASS figures.series {os.path.relpath(path, REPO)} measured series/{s['name']} as it is ({now})")
+    else:
+        ok = False
+        print(f"FAIL figures.series {os.path.relpath(path, REPO)} measured {s.get('code', 'an unrecorded series')}, "
+              f"series/{s.get('name', 'mainline')} is {now} now: make bench, then make figures")
     for name, f, fn in (("readme", README, replace_readme), ("cover-letter", COVER, replace_cover)):
         old = open(f).read()
         if fn(old, b) == old:
@@ -344,9 +390,30 @@ set bmargin 5
     return "".join(gp)
 
 
+def busy_boots(v):
+    """A busy record's boots: a list of {samples, churn} (one dict before
+    2026-12-07)."""
+    return v if isinstance(v, list) else [v]
+
+
+def band(rows):
+    """Per index over the boots: (x, then median, min, max of each value),
+    rows being each boot's list of (x, value...) tuples, None for none."""
+    out = []
+    for i in range(max((len(r) for r in rows), default=0)):
+        at = [r[i] for r in rows if i < len(r)]
+        line = [statistics.median(a[0] for a in at)]
+        for k in range(1, len(at[0])):
+            vals = [a[k] for a in at if a[k] is not None]
+            line += [statistics.median(vals), min(vals), max(vals)] if vals else [None] * 3
+        out.append(line)
+    return out
+
+
 def busy_gp(b, outdir):
-    """busy.png: dom0's memory under 8 busy PV disks and a vif, one boot
-    per kernel, with dom0's RAM and the advertised space drawn."""
+    """busy.png: dom0's memory under 8 busy PV disks and a vif: each curve
+    the median of the boots, its band their lowest..highest; ballooning on
+    panels of its own, dom0's RAM and the advertised space drawn."""
     busy = b.j.get("busy")
     if not busy:
         return ""
@@ -354,9 +421,10 @@ def busy_gp(b, outdir):
     colors = {"patched:busy": "#1f77b4", "base:busy": "#ff7f0e", "patched:busy-balloon": "#2ca02c"}
     names = {"patched:busy": "patched, extended regions", "base:busy": f"unpatched {m.get('base', '?')}",
              "patched:busy-balloon": "patched, ballooning (no region)"}
-    gp = [f"""set terminal pngcairo noenhanced size 1700,1300 font ",11"
+    nboots = min(len(busy_boots(v)) for v in busy.values())
+    gp = [f"""set terminal pngcairo noenhanced size 1700,1900 font ",11"
 set output "{outdir}/busy.png"
-set multiplot layout 2,2 title "{title(b, '8 busy PV disks and a vif in a domU, one boot per kernel')}" font ",12"
+set multiplot layout 3,2 title "{title(b, '8 busy PV disks and a vif in a domU')}\\nlines: median of {nboots} boot(s) of each kernel, bands: lowest..highest boot" font ",12"
 set key outside below font ",9"
 set grid
 unset logscale y
@@ -364,48 +432,68 @@ set datafile separator whitespace
 set datafile missing "-"
 set yrange [0:*]
 set bmargin 7
+set style fill transparent solid 0.2 noborder
 """]
-    load, churn = [], []
+    fmt = lambda v: "-" if v is None else f"{v:.6g}"
+    files = {}
     for i, (key, v) in enumerate(sorted(busy.items())):
-        b0 = v["churn"][0]
-        ldat = os.path.join(outdir, f"busy-load{i}.dat")
-        with open(ldat, "w") as f:
-            for r in v["samples"]:
-                mp = r["in_use"] + max(r["balloon_in_use"], 0) if r["in_use"] >= 0 else None
-                f.write(f"{r['t']} {(b0['memfree_kb'] - r['memfree_kb']) / 1024:.2f} "
-                        f"{(b0['memtotal_kb'] - r['memtotal_kb']) / 1024:.2f} {'-' if mp is None else int(mp)}\n")
-        cdat = os.path.join(outdir, f"busy-churn{i}.dat")
-        with open(cdat, "w") as f:
-            for r in v["churn"]:
-                f.write(f"{r['cycle']:.0f} {(b0['memfree_kb'] - r['memfree_kb']) / 1024:.2f} "
-                        f"{(b0['memtotal_kb'] - r['memtotal_kb']) / 1024:.2f} {r['scratch_kb'] / 1024:.2f}\n")
-        load.append((ldat, names.get(key, key), colors.get(key, "black")))
-        churn.append((cdat, names.get(key, key), colors.get(key, "black")))
-    total = b0["memtotal_kb"] / 1024
+        boots = busy_boots(v)
+        b0s = [x["churn"][0] for x in boots]
+        mib = lambda b0, r, f: (b0[f] - r[f]) / 1024
+        load = band([[(r["t"], mib(b0, r, "memfree_kb"), mib(b0, r, "memtotal_kb"),
+                       r["in_use"] + max(r["balloon_in_use"], 0) if r["in_use"] >= 0 else None)
+                      for r in x["samples"]] for x, b0 in zip(boots, b0s)])
+        churn = band([[(r["cycle"], mib(b0, r, "memfree_kb"), mib(b0, r, "memtotal_kb"), r["scratch_kb"] / 1024)
+                       for r in x["churn"]] for x, b0 in zip(boots, b0s)])
+        for what, rows in (("load", load), ("churn", churn)):
+            path = os.path.join(outdir, f"busy-{what}{i}.dat")
+            with open(path, "w") as f:
+                f.writelines(" ".join(fmt(c) for c in r) + "\n" for r in rows)
+            files[(key, what)] = path
+    total = min(x["churn"][0]["memtotal_kb"] for v in busy.values() for x in busy_boots(v)) / 1024
 
     def plot(t, xl, yl, sentence, curves, hline=None):
-        c = [f'"{f}" using 1:{col} with linespoints lw 2 pt 7 ps 0.6 dt {dt} lc rgb "{co}" title "{ti}"'
-             for f, col, ti, co, dt in curves]
+        """curves: (key, what, value number (1: first), title, dash)."""
+        if not curves:
+            return ""
+        c = []
+        for key, what, k, ti, dt in curves:
+            f, co = files[(key, what)], colors.get(key, "black")
+            col = 2 + 3 * (k - 1)
+            c.append(f'"{f}" using 1:{col + 1}:{col + 2} with filledcurves lc rgb "{co}" notitle')
+            c.append(f'"{f}" using 1:{col} with linespoints lw 2 pt 7 ps 0.6 dt {dt} lc rgb "{co}" title "{ti}"')
         if hline:
             c.append(f"{hline[0]:.6g} with lines lw 2 dt 3 lc rgb 'black' title '{hline[1]}'")
         return (f'set title "{t}"\nset xlabel "{xl}\\n{sentence}"\nset ylabel "{yl}"\nplot '
                 + ", \\\n\t".join(c) + "\n")
     since = "seconds since the vif was attached"
+    cycle = "cycle (0: before the first domU)"
+    regions = [k for k in ("patched:busy", "base:busy") if k in busy]
+    balloon = [k for k in ("patched:busy-balloon",) if k in busy]
     adv = b.v("patched", "modern", "advertised_pages")
     advm = adv * (b.v("patched", "modern", "page_kb") or 4) / 1024 if adv else None
-    gp.append(plot("dom0 RAM lost under the load: MemFree (solid), MemTotal (dashed: ballooned out)", since,
-                   "MiB below the values before the domU", f"lower is better; dom0 has {total:.0f} MiB in all",
-                   [(f, 2, f"{t}: MemFree", c, 1) for f, t, c in load] +
-                   [(f, 3, f"{t}: MemTotal", c, 2) for f, t, c in load]))
-    gp.append(plot("pages mapped for the backends (regions + balloon; the unpatched kernel counts none)", since,
-                   "pages", "the same load on each kernel", [(f, 4, t, c, 1) for f, t, c in load]))
-    gp.append(plot("dom0 RAM lost after each destroy: MemFree (solid), MemTotal (dashed)",
-                   "cycle (0: before the first domU)", "MiB below cycle 0", "lower is better",
-                   [(f, 2, f"{t}: MemFree", c, 1) for f, t, c in churn] +
-                   [(f, 3, f"{t}: MemTotal", c, 2) for f, t, c in churn]))
-    gp.append(plot("space still mapped after each destroy (/proc/iomem Xen scratch)",
-                   "cycle (0: before the first domU)", "MiB", "lower is better: nothing kept mapped",
-                   [(f, 4, t, c, 1) for f, t, c in churn], (advm, "advertised") if advm else None))
+    ram = f"lower is better; dom0 has {total:.0f} MiB in all"
+    for keys, what in ((regions, "extended regions, and the unpatched kernel"),
+                       (balloon, "ballooning (Xen advertises no region)")):
+        if not keys:
+            continue
+        gp.append(plot(f"dom0 RAM lost under the load: {what}", since,
+                       "MiB below before the domU (dashed: MemTotal, ballooned out)", ram,
+                       [(k, "load", 1, f"{names[k]}: MemFree", 1) for k in keys] +
+                       [(k, "load", 2, f"{names[k]}: MemTotal", 2) for k in keys]))
+        gp.append(plot(f"dom0 RAM lost after each destroy: {what}", cycle,
+                       "MiB below cycle 0 (dashed: MemTotal, ballooned out)",
+                       "lower is better; a rise from cycle to cycle would be a leak",
+                       [(k, "churn", 1, f"{names[k]}: MemFree", 1) for k in keys] +
+                       [(k, "churn", 2, f"{names[k]}: MemTotal", 2) for k in keys]))
+    # The allocator counts the pages of the regions and those ballooned
+    # when they run out, not the balloon's own path without regions.
+    gp.append(plot("pages mapped for the backends from the regions", since, "pages",
+                   "the same load on each kernel; the others count none",
+                   [(k, "load", 3, names[k], 1) for k in regions if k.startswith("patched")]))
+    gp.append(plot("space still mapped after each destroy (/proc/iomem Xen scratch)", cycle, "MiB",
+                   "lower is better: nothing kept mapped; dotted: all that Xen advertises",
+                   [(k, "churn", 3, names[k], 1) for k in sorted(busy)], (advm, "advertised") if advm else None))
     gp.append("unset multiplot\n")
     return "".join(gp)
 

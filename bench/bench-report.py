@@ -8,6 +8,7 @@ in "meta", dom0's samples of the busy layouts in "busy"), bench.md
 bench-summary.txt.  bench/figures.py draws bench.png and busy.png and
 writes the README's and the cover letter's figures from bench.json.
 Environment: BASE_NAME, BENCH_SERIES (series/NAME was measured),
+BENCH_SERIES_CODE (its digest when the run began; default: now),
 BENCH_XEN (Xen's version), BENCH_BOOTS,
 BENCH_DOM0_MEM ("layout=size ..."), PAGES."""
 
@@ -167,7 +168,8 @@ def bench_json():
     """What figures.py needs to say what was measured, and where."""
     meta = dict(date=date, machine=machine, base=base, xen=os.environ.get("BENCH_XEN", "?"),
                 series=dict(name=os.environ.get("BENCH_SERIES", "mainline"),
-                            code=series_code(os.environ.get("BENCH_SERIES", "mainline"))),
+                            code=os.environ.get("BENCH_SERIES_CODE") or
+                            series_code(os.environ.get("BENCH_SERIES", "mainline"))),
                 boots=int(os.environ.get("BENCH_BOOTS", "0")),
                 dom0_mem=dict(x.split("=", 1) for x in os.environ.get("BENCH_DOM0_MEM", "").split()))
     busy = {f"{k}:{l}": busy_runs(k, l) for l in layouts if l in BUSY_LAYOUTS for k in KINDS

@@ -19,6 +19,10 @@ LAYOUTS=${LAYOUTS:-modern tight legacy domu busy busy-balloon}
 # The patched kernel with 16 and 64 KiB pages, in the modern layout: what
 # the first mapping and give-back cost with each page size.
 PAGES=${BENCH_PAGES-16k 64k}
+# The series as the kernels are built from it: an edit during the run
+# must not be credited with these figures.
+BENCH_SERIES_CODE=$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import figures; print(figures.series_code(sys.argv[2]))' "$BENCH_DIR" "$BASE") ||
+	die "no digest of series/$BASE"
 "$BENCH_DIR/tree.sh"
 for kind in patched base; do
 	stage "build $kind bench kernel" "$BENCH_DIR/build.sh" "$kind" bench
@@ -60,7 +64,7 @@ done
 # What the run was, for the figures' titles: Xen's version (setup.sh) and
 # each layout's dom0 memory (its scenario file, or the DOM0_MEM knob).
 mems=$(for l in $LAYOUTS; do echo "$l=${DOM0_MEM:-$(. "$BENCH_DIR/scenarios/$l"; echo "$DOM0_MEM")}"; done)
-BASE_NAME="$BASE_TAG" BENCH_SERIES="$BASE" PAGES="$PAGES" BENCH_BOOTS="$BOOTS" BENCH_DOM0_MEM="$(echo $mems)" \
+BASE_NAME="$BASE_TAG" BENCH_SERIES="$BASE" BENCH_SERIES_CODE="$BENCH_SERIES_CODE" PAGES="$PAGES" BENCH_BOOTS="$BOOTS" BENCH_DOM0_MEM="$(echo $mems)" \
 	BENCH_XEN="$(awk -v x="$XEN" '$1 == "xen" && $2 == x { print $3 }' "$CACHE/versions$BASE_SUFFIX")" \
 	python3 "$BENCH_DIR/bench-report.py" "$RESULTS" $LAYOUTS
 python3 "$BENCH_DIR/figures.py" plot "$RESULTS/bench.json" "$RESULTS"

@@ -8,6 +8,11 @@
  *   alloc N            allocate N pages and hold them
  *   free               free every page held
  *   steady BATCH ITERS ITERS times: allocate BATCH pages, free them
+ *   churn BATCH ITERS  the same with 10 ms between a free and the next
+ *                      allocation, as a backend's mappings come and go:
+ *                      the allocations that took the guest's RAM
+ *                      (totalram_pages() fell, decrease_reservation())
+ *                      and the time all took
  *   cost [1]           RAM (NR_FREE_PAGES) spent by allocating one page,
  *                      and still spent 1.5 s after freeing it, measured
  *                      within the call so that no process comes between;
@@ -109,6 +114,33 @@ static int run_steady(unsigned int batch, unsigned int iters)
 	}
 	scnprintf(result, sizeof(result), "%s steady batch=%u iters=%u ns=%lld\n",
 		  ret ? "err" : "ok", batch, i, ktime_to_ns(ktime_sub(ktime_get(), t0)));
+	kvfree(pages);
+	return ret;
+}
+
+static int run_churn(unsigned int batch, unsigned int iters)
+{
+	struct page **pages = kvcalloc(batch, sizeof(*pages), GFP_KERNEL);
+	unsigned long from_ram = 0, t;
+	ktime_t t0 = ktime_get();
+	unsigned int i;
+	int ret = 0;
+
+	if (!pages)
+		return -ENOMEM;
+	for (i = 0; i < iters && !ret; i++) {
+		t = totalram_pages();
+		ret = xen_alloc_unpopulated_pages(batch, pages);
+		if (ret)
+			break;
+		from_ram += totalram_pages() < t;
+		xen_free_unpopulated_pages(batch, pages);
+		/* Time for the balloon thread, which the free may wake. */
+		msleep(10);
+	}
+	scnprintf(result, sizeof(result), "%s churn batch=%u iters=%u from_ram=%lu ms=%lld err=%d\n",
+		  ret ? "err" : "ok", batch, i, from_ram,
+		  ktime_ms_delta(ktime_get(), t0), ret);
 	kvfree(pages);
 	return ret;
 }
@@ -303,6 +335,9 @@ static ssize_t run_write(struct file *file, const char __user *ubuf,
 		scnprintf(result, sizeof(result), "ok free pages=%lu\n", free_all());
 	} else if (!strcmp(word, "steady") && n == 3 && a && a <= 65536 && b) {
 		ret = run_steady(a, b);
+	} else if (!strcmp(word, "churn") && n == 3 && a && a <= 65536 && b &&
+		   b <= 10000) {
+		ret = run_churn(a, b);
 	} else if (!strcmp(word, "threads") && n == 3 && a && a <= 16 && b &&
 		   b <= 65536 && sscanf(cmd, "%*s %*u %*u %lu", &c) == 1 && c &&
 		   c <= 1000000) {

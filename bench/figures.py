@@ -169,7 +169,7 @@ def headline(b):
             f"Patched against unpatched {base}, both without debug options, arm64 dom0 "
             f"({m.get('dom0_mem', {}).get('modern', '?')}) on Xen {m.get('xen', '?')} under QEMU TCG "
             f"on a {m.get('machine', '?')}; `make bench` of {m.get('date', '?')}: medians of "
-            f"{n['n'] if n else '?'} rounds over {m.get('boots', '?')} boots, (min..max); "
+            f"{n['n'] if n else '?'} rounds over {m.get('boots', '?')} boot{'' if m.get('boots') == 1 else 's'}, (min..max); "
             "ratio above 1: the patched kernel is better.") if reg else "No alloc+free figures."
     out = textwrap.fill(text, 72, break_on_hyphens=False).split("\n") + [
         "", f"| measure | patched | unpatched {base} | patched/unpatched |",
@@ -185,7 +185,7 @@ def cover(b):
     s = [f"{COVER_START} ({m.get('date', '?')}, {m.get('machine', '?')}): patched against the "
          f"unpatched {base} kernel, both without debug options, arm64 dom0 "
          f"({m.get('dom0_mem', {}).get('modern', '?')}) on Xen {m.get('xen', '?')}; medians of "
-         f"{n['n'] if n else '?'} rounds over {m.get('boots', '?')} boots, (min..max); ratio above 1: "
+         f"{n['n'] if n else '?'} rounds over {m.get('boots', '?')} boot{'' if m.get('boots') == 1 else 's'}, (min..max); ratio above 1: "
          "the patched kernel is better."]
     pu, bu = b.v("patched", "modern", "usable_pages"), b.v("base", "modern", "usable_pages")
     adv, pkb = b.v("patched", "modern", "advertised_pages"), b.v("patched", "modern", "page_kb") or 4

@@ -269,6 +269,9 @@ for cell in "${fix_cells[@]}"; do
 	# memmap arm64 then finds below VMEMMAP_START (a legacy guest's
 	# burst of unpopulated pages; both spellings of WARNING, 6.1's and 7.3's).
 	fix_gate balloon-hotplug-below-ram 'WARNING: .*arch/arm64/mm/mmu\.c:[0-9]+ (at )?vmemmap_populate\+0x[0-9a-f]+/0x[0-9a-f]+' legacy "$@"
+	# Patch 14: mappings that come and go 10 ms apart take RAM each
+	# time when a free wakes the balloon thread at once (check churn).
+	fix_gate balloon-churn 'FAIL churn [0-9]+ of [0-9]+ allocations took RAM' legacy "$@"
 	fix_gate privcmd-mmap-resource-vma 'kernel BUG at drivers/xen/privcmd.c:[0-9]+' modern "$@"
 done | tee -a "$all"
 

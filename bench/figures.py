@@ -159,7 +159,6 @@ def headline(b):
                     f"{spread(f, 1 / 1024)}, {spread(t, 1 / 1024)} | not booted: it balloons alike | - |")
     reg = [r for r in ratios(b, "modern", TIMES + THREADS) if r is not None]
     bal = [r for r in ratios(b, "legacy", TIMES + THREADS) if r is not None]
-    n = b.get("patched", "modern", "steady1_ns_per_page")
     verdict = ("**The series is slower than the unpatched kernel on the hot path**"
                if reg and min(reg) < 1 else "**The series is at least as fast as the unpatched kernel**")
     text = (f"{verdict}: alloc+free of pages for mappings runs at "
@@ -168,25 +167,27 @@ def headline(b):
             + " (medians). What it gains is space and RAM. "
             f"Patched against unpatched {base}, both without debug options, arm64 dom0 "
             f"({m.get('dom0_mem', {}).get('modern', '?')}) on Xen {m.get('xen', '?')} under QEMU TCG "
-            f"on a {m.get('machine', '?')}; `make bench` of {m.get('date', '?')}: medians of "
-            f"{n['n'] if n else '?'} rounds over {m.get('boots', '?')} boot{'' if m.get('boots') == 1 else 's'}, (min..max); "
-            "ratio above 1: the patched kernel is better.") if reg else "No alloc+free figures."
+            f"on a {m.get('machine', '?')}; `make bench` of {m.get('date', '?')}: {rounds(b)}") if reg else "No alloc+free figures."
     out = textwrap.fill(text, 72, break_on_hyphens=False).split("\n") + [
         "", f"| measure | patched | unpatched {base} | patched/unpatched |",
         "| --- | --- | --- | --- |"] + rows
     return out
 
 
+def rounds(b):
+    """How the README's and the cover letter's medians were taken."""
+    n, boots = b.get("patched", "modern", "steady1_ns_per_page"), b.meta.get("boots", "?")
+    return (f"medians of {n['n'] if n else '?'} rounds over {boots} boot{'' if boots == 1 else 's'}, "
+            "(min..max); ratio above 1: the patched kernel is better.")
+
+
 def cover(b):
     """The cover letter's figures paragraph, wrapped as git wraps nothing."""
     m = b.meta
     base = m.get("base", "?").lstrip("v")
-    n = b.get("patched", "modern", "steady1_ns_per_page")
     s = [f"{COVER_START} ({m.get('date', '?')}, {m.get('machine', '?')}): patched against the "
          f"unpatched {base} kernel, both without debug options, arm64 dom0 "
-         f"({m.get('dom0_mem', {}).get('modern', '?')}) on Xen {m.get('xen', '?')}; medians of "
-         f"{n['n'] if n else '?'} rounds over {m.get('boots', '?')} boot{'' if m.get('boots') == 1 else 's'}, (min..max); ratio above 1: "
-         "the patched kernel is better."]
+         f"({m.get('dom0_mem', {}).get('modern', '?')}) on Xen {m.get('xen', '?')}; {rounds(b)}"]
     pu, bu = b.v("patched", "modern", "usable_pages"), b.v("base", "modern", "usable_pages")
     adv, pkb = b.v("patched", "modern", "advertised_pages"), b.v("patched", "modern", "page_kb") or 4
     if pu is not None and bu is not None and adv:
